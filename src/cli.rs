@@ -1,0 +1,34 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+
+#[derive(Debug, Parser)]
+#[command(name = "tempest", version, about = "Explore sampling temperature in character-level RNNs")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a char-RNN on a UTF-8 text file.
+    Train(commands::train::TrainArgs),
+    /// Print a model's metadata, parameter count and vocabulary.
+    Info {
+        /// The model file (.safetensors).
+        model: PathBuf,
+    },
+}
+
+/// Runs the command and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Some(Command::Train(args)) => commands::train::run(args),
+        Some(Command::Info { model }) => commands::info::run(&model),
+        None => anyhow::bail!("the explorer is not built yet; try `tempest --help`"),
+    }
+}

@@ -1,0 +1,4 @@
+//! The command-line front ends: each turns parsed flags into calls on the engine.
+
+pub mod info;
+pub mod train;

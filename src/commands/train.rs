@@ -1,0 +1,237 @@
+//! `tempest train`: the command-line face of [`crate::train`].
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::model::CellKind;
+use crate::train::{sibling, Event, Outcome, TrainConfig, Trainer};
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// UTF-8 text to train on. The vocabulary is exactly its set of characters.
+    #[arg(long, required_unless_present = "resume")]
+    pub corpus: Option<PathBuf>,
+    /// Where to write the model (best validation loss). A resume checkpoint
+    /// (MODEL.resume.safetensors) and a loss curve (MODEL.loss.jsonl) are written beside it.
+    #[arg(long, required_unless_present = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue a run from its MODEL.resume.safetensors; the run's own settings are used.
+    #[arg(long, value_name = "CKPT")]
+    pub resume: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub cell: Option<CellKind>,
+    #[arg(long)]
+    pub layers: Option<i64>,
+    #[arg(long)]
+    pub hidden: Option<i64>,
+    #[arg(long)]
+    pub embed: Option<i64>,
+    /// Dropout between layers and before the output layer.
+    #[arg(long)]
+    pub dropout: Option<f64>,
+    /// Characters per training sequence (truncated backpropagation length).
+    #[arg(long)]
+    pub seq_len: Option<usize>,
+    /// Sequences per step.
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// Peak learning rate (AdamW), reached after the warm-up and decayed by a cosine.
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Warm-up steps.
+    #[arg(long)]
+    pub warmup: Option<u64>,
+    /// Final learning rate as a fraction of the peak.
+    #[arg(long)]
+    pub lr_floor: Option<f64>,
+    #[arg(long)]
+    pub weight_decay: Option<f64>,
+    /// Clip the global gradient norm to this (0 turns clipping off).
+    #[arg(long)]
+    pub grad_clip: Option<f64>,
+    /// Optimiser steps to train for.
+    #[arg(long, conflicts_with = "epochs")]
+    pub steps: Option<u64>,
+    /// Passes over the training split (converted to steps).
+    #[arg(long)]
+    pub epochs: Option<f64>,
+    /// Fraction of the corpus held out for validation, taken from its end.
+    #[arg(long)]
+    pub val_frac: Option<f64>,
+    /// Evaluate on the whole held-out split every N steps.
+    #[arg(long)]
+    pub eval_every: Option<u64>,
+    /// Write the resume checkpoint every N steps (it is also written at each evaluation).
+    #[arg(long)]
+    pub checkpoint_every: Option<u64>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// libtorch intra-op threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<i32>,
+    /// cpu, cuda, or auto (CUDA when libtorch has it and a GPU is present).
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+}
+
+impl TrainArgs {
+    fn fresh_config(&self, corpus_chars: Option<u64>) -> anyhow::Result<TrainConfig> {
+        let seq_len = self.seq_len.unwrap_or(100);
+        let batch = self.batch.unwrap_or(32);
+        let val_frac = self.val_frac.unwrap_or(0.1);
+        let steps = match (self.steps, self.epochs) {
+            (Some(s), _) => s,
+            (None, Some(e)) => {
+                let train = corpus_chars.unwrap_or(0) as f64 * (1.0 - val_frac);
+                ((e * train) / (seq_len * batch) as f64).ceil().max(1.0) as u64
+            }
+            (None, None) => 5000,
+        };
+        let eval_every = self.eval_every.unwrap_or(500).min(steps).max(1);
+        Ok(TrainConfig {
+            corpus: self.corpus.clone().context("--corpus is required")?,
+            out: self.out.clone().context("--out is required")?,
+            cell: self.cell.unwrap_or(CellKind::Lstm),
+            layers: self.layers.unwrap_or(2),
+            hidden: self.hidden.unwrap_or(512),
+            embed: self.embed.unwrap_or(64),
+            dropout: self.dropout.unwrap_or(0.2),
+            seq_len,
+            batch,
+            lr: self.lr.unwrap_or(2e-3),
+            warmup: self.warmup.unwrap_or(200),
+            lr_floor: self.lr_floor.unwrap_or(0.05),
+            weight_decay: self.weight_decay.unwrap_or(0.01),
+            grad_clip: self.grad_clip.unwrap_or(1.0),
+            steps,
+            val_frac,
+            eval_every,
+            checkpoint_every: self.checkpoint_every.unwrap_or(100).max(1),
+            seed: self.seed.unwrap_or(1),
+        })
+    }
+
+    /// Flags that define the run cannot change halfway through it.
+    fn fixed_when_resuming(&self) -> Vec<&'static str> {
+        let mut given = Vec::new();
+        macro_rules! check {
+            ($($field:ident => $flag:literal),*) => { $( if self.$field.is_some() { given.push($flag); } )* };
+        }
+        check!(out => "--out", cell => "--cell", layers => "--layers", hidden => "--hidden", embed => "--embed",
+            dropout => "--dropout", seq_len => "--seq-len", batch => "--batch", lr => "--lr", warmup => "--warmup",
+            lr_floor => "--lr-floor", weight_decay => "--weight-decay", grad_clip => "--grad-clip",
+            steps => "--steps", epochs => "--epochs", val_frac => "--val-frac", eval_every => "--eval-every",
+            checkpoint_every => "--checkpoint-every", seed => "--seed");
+        given
+    }
+}
+
+pub fn device(choice: &str) -> anyhow::Result<tch::Device> {
+    Ok(match choice {
+        "cpu" => tch::Device::Cpu,
+        "auto" => tch::Device::cuda_if_available(),
+        "cuda" => {
+            if !tch::Cuda::is_available() {
+                bail!("--device cuda: this libtorch has no usable CUDA device (use --device cpu or auto)");
+            }
+            tch::Device::Cuda(0)
+        }
+        other => bail!("--device must be cpu, cuda or auto, not {other:?}"),
+    })
+}
+
+pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
+    if let Some(n) = args.threads {
+        if n < 1 {
+            bail!("--threads must be at least 1");
+        }
+        tch::set_num_threads(n);
+    }
+    let device = device(&args.device)?;
+    let mut trainer = match &args.resume {
+        Some(path) => {
+            let fixed = args.fixed_when_resuming();
+            if !fixed.is_empty() {
+                bail!("{} cannot be changed when resuming: a run keeps the settings it started with", fixed.join(", "));
+            }
+            Trainer::resume(path, args.corpus.clone(), device)?
+        }
+        None => {
+            let corpus = args.corpus.as_ref().context("--corpus is required")?;
+            let size = std::fs::metadata(corpus).ok().map(|m| m.len());
+            Trainer::new(args.fresh_config(size)?, device)?
+        }
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop)).context("cannot install the Ctrl-C handler")?;
+    }
+
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} steps · {msg} · ETA {eta}")
+            .expect("template is valid"),
+    );
+    let mut last_val = f64::NAN;
+    let out = trainer.config.out.clone();
+    let outcome = trainer.run(&stop, |event| match event {
+        Event::Started { total, start, params, train_chars, val_chars, device } => {
+            bar.set_length(total);
+            bar.set_position(start);
+            bar.enable_steady_tick(Duration::from_millis(500));
+            let verb = if start > 0 { format!("resuming at step {start} of") } else { "training for".into() };
+            bar.suspend(|| {
+                println!(
+                    "{verb} {total} steps: {params} parameters, {train_chars} training and {val_chars} held-out characters, on {device:?}"
+                )
+            });
+        }
+        Event::Step { step, loss, lr, chars_per_sec } => {
+            bar.set_position(step);
+            bar.set_message(format!(
+                "{:.0} chars/s · loss {loss:.3} · val {last_val:.3} · lr {lr:.2e}",
+                chars_per_sec
+            ));
+        }
+        Event::Eval { step, train_loss, val_loss, best, chars_per_sec, elapsed } => {
+            last_val = val_loss;
+            bar.suspend(|| {
+                println!(
+                    "step {step}: train {train_loss:.4} · val {val_loss:.4} nats/char ({:.4} bits/char){} · {chars_per_sec:.0} chars/s · {:.0}s",
+                    val_loss / std::f64::consts::LN_2,
+                    if best { " · best, saved" } else { "" },
+                    elapsed
+                )
+            });
+        }
+        Event::Checkpoint { .. } => {}
+    })?;
+    bar.finish_and_clear();
+    match outcome {
+        Outcome::Finished { state } => {
+            println!(
+                "done: {} steps in {:.0}s; best validation loss {} written to {}",
+                state.step,
+                state.wall_seconds,
+                state.best_val.map(|v| format!("{v:.4} nats/char")).unwrap_or_else(|| "n/a".into()),
+                out.display()
+            );
+            Ok(0)
+        }
+        Outcome::Interrupted { state, checkpoint } => {
+            eprintln!(
+                "interrupted at step {}; checkpoint saved. Resume with: tempest train --resume {}",
+                state.step,
+                checkpoint.display()
+            );
+            let _ = sibling; // the checkpoint path above is `sibling(out, "resume.safetensors")`
+            Ok(130)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! tempest: explore how sampling temperature shapes a character-level RNN's text.
+//!
+//! The engine (`model`, `sampling`, `analysis`) knows nothing of terminals; the explorer (`app`,
+//! `ui`) is built on it, and `commands` holds the command-line front ends.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod model;
+pub mod train;
+
+pub use error::{Error, Result};
