@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Train a char-RNN on a UTF-8 text file.
     Train(commands::train::TrainArgs),
+    /// Generate text headlessly, one stream per --temperature.
+    Sample(commands::sample::SampleArgs),
     /// Print a model's metadata, parameter count and vocabulary.
     Info {
         /// The model file (.safetensors).
@@ -28,6 +30,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Train(args)) => commands::train::run(args),
+        Some(Command::Sample(args)) => commands::sample::run(args),
         Some(Command::Info { model }) => commands::info::run(&model),
         None => anyhow::bail!("the explorer is not built yet; try `tempest --help`"),
     }

@@ -3,10 +3,14 @@
 //! The engine (`model`, `sampling`, `analysis`) knows nothing of terminals; the explorer (`app`,
 //! `ui`) is built on it, and `commands` holds the command-line front ends.
 
+pub mod analysis;
+pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod generate;
 pub mod model;
+pub mod sampling;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -1,4 +1,5 @@
 //! The command-line front ends: each turns parsed flags into calls on the engine.
 
 pub mod info;
+pub mod sample;
 pub mod train;

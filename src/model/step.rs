@@ -95,6 +95,36 @@ impl Stepper {
         s
     }
 
+    /// A stepper for `batch` fresh streams that shares this one's weights (no copy): for replaying
+    /// one stream's text without advancing the others.
+    pub fn fork(&self, batch: usize) -> Stepper {
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| Layer {
+                w_cat: l.w_cat.as_ref().map(Tensor::shallow_clone),
+                w_ih: l.w_ih.as_ref().map(Tensor::shallow_clone),
+                w_hh: l.w_hh.shallow_clone(),
+                b: l.b.shallow_clone(),
+                b_hh: l.b_hh.as_ref().map(Tensor::shallow_clone),
+            })
+            .collect();
+        let mut s = Stepper {
+            cell: self.cell,
+            hidden: self.hidden,
+            vocab: self.vocab,
+            batch: 0,
+            table0: self.table0.shallow_clone(),
+            layers,
+            head_wt: self.head_wt.shallow_clone(),
+            head_b: self.head_b.shallow_clone(),
+            h: Vec::new(),
+            c: Vec::new(),
+        };
+        s.resize(batch);
+        s
+    }
+
     pub fn batch(&self) -> usize {
         self.batch
     }

@@ -1,0 +1,221 @@
+//! `tempest sample`: headless generation, one stream per temperature, all run as one batch.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::generate::Generator;
+use crate::model::{UnknownPolicy, Vocab};
+use crate::sampling::{rank_of, top_n, SamplerSettings};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The text itself. One stream streams character by character; several stream line by line,
+    /// each line prefixed with its stream's temperature.
+    Text,
+    /// One JSON object per generated character, with its probabilities and the top of the
+    /// distribution it was drawn from.
+    Jsonl,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SampleArgs {
+    /// Model file (.safetensors). Default: the bundled Shakespeare model.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Text to start from; it is fed through the model and printed before the generated text.
+    #[arg(long, default_value = "\n")]
+    pub prime: String,
+    /// Characters to generate per stream.
+    #[arg(long, default_value_t = 1000)]
+    pub length: usize,
+    /// Sampling temperature; repeat it for several streams, generated together as one batch.
+    /// 0 is argmax.
+    #[arg(long = "temperature", short = 't', default_value = "1.0")]
+    pub temperatures: Vec<f32>,
+    /// Keep only the k most likely characters (0: off).
+    #[arg(long, default_value_t = 0)]
+    pub top_k: usize,
+    /// Nucleus sampling: keep the most likely characters up to this mass (1: off).
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f32,
+    /// Drop characters less likely than this fraction of the most likely one (0: off).
+    #[arg(long, default_value_t = 0.0)]
+    pub min_p: f32,
+    /// Penalise characters seen in the last --repeat-window characters (1: off).
+    #[arg(long, default_value_t = 1.0)]
+    pub repeat_penalty: f32,
+    #[arg(long, default_value_t = 64)]
+    pub repeat_window: usize,
+    /// Random seed; the same model, prime, seed and settings always give the same text.
+    /// Default: a fresh seed, printed on stderr.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Draw one uniform number per step shared by all streams, so they differ by settings alone.
+    #[arg(long)]
+    pub coupled: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Entries of the distribution written per character in jsonl.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// What to do with prime characters the model does not know.
+    #[arg(long, value_enum, default_value = "error")]
+    pub unknown: UnknownPolicy,
+    /// libtorch threads.
+    #[arg(long)]
+    pub threads: Option<i32>,
+}
+
+pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
+    if let Some(n) = args.threads {
+        anyhow::ensure!(n >= 1, "--threads must be at least 1");
+        tch::set_num_threads(n);
+    }
+    let settings: Vec<SamplerSettings> = args
+        .temperatures
+        .iter()
+        .map(|&temperature| SamplerSettings {
+            temperature,
+            top_k: args.top_k,
+            top_p: args.top_p,
+            min_p: args.min_p,
+            repeat_penalty: args.repeat_penalty,
+            repeat_window: args.repeat_window,
+        })
+        .collect();
+    for s in &settings {
+        s.validate().map_err(|e| anyhow::anyhow!("--{}", e.replacen('_', "-", 1)))?;
+    }
+    let ckpt = crate::assets::load_model(args.model.as_deref())?;
+    let prime_ids = ckpt.vocab.encode(&args.prime, args.unknown).context("--prime")?;
+    anyhow::ensure!(!prime_ids.is_empty(), "--prime is empty after skipping unknown characters");
+    let seed = args.seed.unwrap_or_else(fresh_seed);
+    if args.seed.is_none() {
+        eprintln!("seed {seed}");
+    }
+    let stepper = ckpt.model.stepper(settings.len());
+    let mut gen = Generator::new(stepper, ckpt.vocab.clone(), settings.clone(), seed, args.coupled)?;
+    gen.prime(&prime_ids)?;
+
+    let stdout = io::stdout();
+    let mut out = Output::new(stdout.lock(), args.format, &settings, &args.prime, args.top, &ckpt.vocab);
+    let result = (|| -> io::Result<()> {
+        out.start()?;
+        for pos in 0..args.length {
+            let drawn = gen.step().map_err(io::Error::other)?;
+            for (stream, d) in drawn.iter().enumerate() {
+                out.char(stream, pos, d)?;
+            }
+        }
+        out.finish()
+    })();
+    match result {
+        Ok(()) => Ok(0),
+        // `tempest sample | head` is ordinary use, not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(e).context("writing the output"),
+    }
+}
+
+fn fresh_seed() -> u64 {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    (t.as_nanos() as u64) ^ ((std::process::id() as u64) << 32)
+}
+
+struct Output<'a, W: Write> {
+    w: W,
+    format: Format,
+    settings: &'a [SamplerSettings],
+    prime: &'a str,
+    top: usize,
+    vocab: &'a Vocab,
+    lines: Vec<String>,
+}
+
+impl<'a, W: Write> Output<'a, W> {
+    fn new(w: W, format: Format, settings: &'a [SamplerSettings], prime: &'a str, top: usize, vocab: &'a Vocab) -> Self {
+        let lines = vec![String::new(); settings.len()];
+        Output { w, format, settings, prime, top, vocab, lines }
+    }
+
+    fn label(&self, stream: usize) -> String {
+        format!("T{:.2}", self.settings[stream].temperature)
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        match self.format {
+            Format::Jsonl => Ok(()),
+            Format::Text if self.settings.len() == 1 => {
+                write!(self.w, "{}", self.prime)?;
+                self.w.flush()
+            }
+            Format::Text => {
+                for s in 0..self.settings.len() {
+                    for c in self.prime.chars() {
+                        self.push_line_char(s, c)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn push_line_char(&mut self, stream: usize, c: char) -> io::Result<()> {
+        if c == '\n' {
+            let line = std::mem::take(&mut self.lines[stream]);
+            writeln!(self.w, "{}│ {line}", self.label(stream))?;
+            self.w.flush()
+        } else {
+            self.lines[stream].push(c);
+            Ok(())
+        }
+    }
+
+    fn char(&mut self, stream: usize, pos: usize, d: &crate::generate::Drawn) -> io::Result<()> {
+        match self.format {
+            Format::Text if self.settings.len() == 1 => {
+                write!(self.w, "{}", d.ch)?;
+                self.w.flush()
+            }
+            Format::Text => self.push_line_char(stream, d.ch),
+            Format::Jsonl => {
+                let mut p1 = Vec::new();
+                crate::sampling::softmax_t(&d.logits, 1.0, &mut p1);
+                let top: Vec<serde_json::Value> = top_n(&d.probs, self.top)
+                    .into_iter()
+                    .map(|(id, p)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1[id as usize]}))
+                    .collect();
+                let obj = serde_json::json!({
+                    "stream": stream,
+                    "temperature": self.settings[stream].temperature,
+                    "pos": pos,
+                    "char": d.ch.to_string(),
+                    "p": d.p,
+                    "p1": d.p1,
+                    "rank": rank_of(&d.probs, d.id as usize),
+                    "entropy_bits": d.entropy_bits,
+                    "top": top,
+                });
+                writeln!(self.w, "{obj}")
+            }
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        match self.format {
+            Format::Text if self.settings.len() == 1 => writeln!(self.w)?,
+            Format::Text => {
+                for s in 0..self.settings.len() {
+                    if !self.lines[s].is_empty() {
+                        let line = std::mem::take(&mut self.lines[s]);
+                        writeln!(self.w, "{}│ {line}", self.label(s))?;
+                    }
+                }
+            }
+            Format::Jsonl => {}
+        }
+        self.w.flush()
+    }
+}

@@ -1,0 +1,169 @@
+//! Generation for several streams at once: the model steps all of them as one batch, and each
+//! stream samples with its own settings. Shared by `tempest sample` and the explorer's engine
+//! thread.
+
+use crate::error::{Error, Result};
+use crate::model::{RowState, Stepper, Vocab};
+use crate::sampling::{draw, entropy_bits, softmax_t, SamplerSettings, Uniforms};
+
+/// One character drawn for one stream, with what it was drawn from.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub id: u32,
+    pub ch: char,
+    /// Probability under the distribution actually sampled (temperature and truncation applied).
+    pub p: f32,
+    /// Probability under the model's own distribution (T = 1, nothing else applied).
+    pub p1: f32,
+    /// Entropy of the sampled distribution, in bits.
+    pub entropy_bits: f32,
+    /// The raw logits it was drawn from (lets a viewer re-temper it later).
+    pub logits: Vec<f32>,
+    /// The distribution sampled.
+    pub probs: Vec<f32>,
+}
+
+pub struct Generator {
+    stepper: Stepper,
+    vocab: Vocab,
+    settings: Vec<SamplerSettings>,
+    /// Each stream's recent ids, for the repetition penalty (bounded by its window).
+    recent: Vec<Vec<u32>>,
+    /// Logits for each stream's next character, `streams × vocab`.
+    pending: Vec<f32>,
+    uniforms: Uniforms,
+    pub coupled: bool,
+    scratch: Vec<f32>,
+    u: Vec<f64>,
+}
+
+impl Generator {
+    pub fn new(stepper: Stepper, vocab: Vocab, settings: Vec<SamplerSettings>, seed: u64, coupled: bool) -> Result<Self> {
+        for (i, s) in settings.iter().enumerate() {
+            s.validate().map_err(|e| Error::Invalid(format!("stream {}: {e}", i + 1)))?;
+        }
+        let n = settings.len();
+        let mut stepper = stepper;
+        stepper.resize(n);
+        let v = vocab.len();
+        Ok(Generator {
+            stepper,
+            vocab,
+            settings,
+            recent: vec![Vec::new(); n],
+            pending: vec![0.0; n * v],
+            uniforms: Uniforms::new(seed, n),
+            coupled,
+            scratch: Vec::new(),
+            u: Vec::new(),
+        })
+    }
+
+    pub fn streams(&self) -> usize {
+        self.settings.len()
+    }
+
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    pub fn settings(&self, stream: usize) -> &SamplerSettings {
+        &self.settings[stream]
+    }
+
+    pub fn set_settings(&mut self, stream: usize, s: SamplerSettings) {
+        self.settings[stream] = s;
+    }
+
+    pub fn stepper(&self) -> &Stepper {
+        &self.stepper
+    }
+
+    pub fn pending_logits(&self, stream: usize) -> &[f32] {
+        let v = self.vocab.len();
+        &self.pending[stream * v..(stream + 1) * v]
+    }
+
+    /// Runs the prime text through every stream from a zero state; afterwards each stream's
+    /// next-character logits are those following the prime.
+    pub fn prime(&mut self, ids: &[u32]) -> Result<()> {
+        if ids.is_empty() {
+            return Err(Error::Invalid("the prime text is empty: give at least one character".into()));
+        }
+        for row in 0..self.streams() {
+            self.stepper.reset_row(row);
+            self.uniforms.reset_stream(row);
+            self.recent[row].clear();
+        }
+        let n = self.streams();
+        for &id in ids {
+            self.feed(&vec![id; n])?;
+        }
+        for r in &mut self.recent {
+            r.extend_from_slice(ids);
+        }
+        Ok(())
+    }
+
+    /// Feeds one id per stream through the model.
+    pub fn feed(&mut self, ids: &[u32]) -> Result<()> {
+        self.stepper.step(ids, &mut self.pending)
+    }
+
+    /// Draws each stream's next character from its pending logits, without feeding it back.
+    pub fn sample(&mut self) -> Vec<Drawn> {
+        let v = self.vocab.len();
+        self.uniforms.next(self.coupled, &mut self.u);
+        let mut out = Vec::with_capacity(self.streams());
+        for i in 0..self.streams() {
+            let logits = &self.pending[i * v..(i + 1) * v];
+            let mut probs = Vec::with_capacity(v);
+            self.settings[i].distribution(logits, &self.recent[i], &mut self.scratch, &mut probs);
+            let id = draw(&probs, self.u[i]);
+            softmax_t(logits, 1.0, &mut self.scratch);
+            out.push(Drawn {
+                id,
+                ch: self.vocab.char(id),
+                p: probs[id as usize],
+                p1: self.scratch[id as usize],
+                entropy_bits: entropy_bits(&probs),
+                logits: logits.to_vec(),
+                probs,
+            });
+        }
+        out
+    }
+
+    /// Samples one character per stream and feeds them back: one step of generation.
+    pub fn step(&mut self) -> Result<Vec<Drawn>> {
+        let drawn = self.sample();
+        let ids: Vec<u32> = drawn.iter().map(|d| d.id).collect();
+        self.accept(&ids)?;
+        Ok(drawn)
+    }
+
+    /// Records `ids` as each stream's next characters and feeds them through the model.
+    pub fn accept(&mut self, ids: &[u32]) -> Result<()> {
+        for (r, (&id, s)) in self.recent.iter_mut().zip(ids.iter().zip(&self.settings)) {
+            r.push(id);
+            let keep = s.repeat_window.max(1);
+            if r.len() > 4 * keep.max(256) {
+                r.drain(..r.len() - keep);
+            }
+        }
+        self.feed(ids)
+    }
+
+    pub fn row_state(&self, stream: usize) -> RowState {
+        self.stepper.row_state(stream)
+    }
+
+    /// Puts a stream at an arbitrary point: its recurrent state, the logits that follow, and its
+    /// recent text.
+    pub fn restore(&mut self, stream: usize, state: &RowState, logits: &[f32], recent: &[u32]) {
+        let v = self.vocab.len();
+        self.stepper.set_row_state(stream, state);
+        self.pending[stream * v..(stream + 1) * v].copy_from_slice(logits);
+        self.recent[stream] = recent.to_vec();
+    }
+}
