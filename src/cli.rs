@@ -19,6 +19,9 @@ pub enum Command {
     Train(commands::train::TrainArgs),
     /// Generate text headlessly, one stream per --temperature.
     Sample(commands::sample::SampleArgs),
+    /// Measure training throughput (chars/s) of the bundled model's shape, beside PyTorch if
+    /// Python can import torch.
+    BenchTrain(commands::bench_train::BenchTrainArgs),
     /// Print a model's metadata, parameter count and vocabulary.
     Info {
         /// The model file (.safetensors).
@@ -31,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Train(args)) => commands::train::run(args),
         Some(Command::Sample(args)) => commands::sample::run(args),
+        Some(Command::BenchTrain(args)) => commands::bench_train::run(args),
         Some(Command::Info { model }) => commands::info::run(&model),
         None => anyhow::bail!("the explorer is not built yet; try `tempest --help`"),
     }

@@ -158,6 +158,36 @@ impl Generator {
         self.stepper.row_state(stream)
     }
 
+    /// Adds a stream at the end with a zero state and no pending logits; the caller puts it at a
+    /// point with [`Generator::restore`] (the explorer's engine adds panes this way).
+    pub fn add_stream(&mut self, settings: SamplerSettings) -> Result<usize> {
+        settings.validate().map_err(|e| Error::Invalid(format!("new stream: {e}")))?;
+        let n = self.streams() + 1;
+        self.settings.push(settings);
+        self.recent.push(Vec::new());
+        self.pending.resize(n * self.vocab.len(), 0.0);
+        self.uniforms.resize(n);
+        self.stepper.resize(n);
+        Ok(n - 1)
+    }
+
+    /// Removes a stream; the streams after it move down one row, keeping their states, logits,
+    /// settings and random streams.
+    pub fn remove_stream(&mut self, stream: usize) {
+        let n = self.streams();
+        assert!(stream < n, "stream {stream} out of range");
+        for row in stream + 1..n {
+            let st = self.stepper.row_state(row);
+            self.stepper.set_row_state(row - 1, &st);
+        }
+        self.stepper.resize(n - 1);
+        let v = self.vocab.len();
+        self.pending.drain(stream * v..(stream + 1) * v);
+        self.settings.remove(stream);
+        self.recent.remove(stream);
+        self.uniforms.remove(stream);
+    }
+
     /// Puts a stream at an arbitrary point: its recurrent state, the logits that follow, and its
     /// recent text.
     pub fn restore(&mut self, stream: usize, state: &RowState, logits: &[f32], recent: &[u32]) {

@@ -7,6 +7,8 @@ pub mod analysis;
 pub mod assets;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod engine;
 pub mod error;
 pub mod generate;
 pub mod model;

@@ -1,5 +1,6 @@
 //! The command-line front ends: each turns parsed flags into calls on the engine.
 
+pub mod bench_train;
 pub mod info;
 pub mod sample;
 pub mod train;

@@ -32,7 +32,9 @@ pub struct SampleArgs {
     pub length: usize,
     /// Sampling temperature; repeat it for several streams, generated together as one batch.
     /// 0 is argmax.
-    #[arg(long = "temperature", short = 't', default_value = "1.0")]
+    // `allow_negative_numbers`: `-t -1` reaches validation ("must be in [0, 100]") instead of
+    // clap's "unexpected argument '-1'".
+    #[arg(long = "temperature", short = 't', default_value = "1.0", allow_negative_numbers = true)]
     pub temperatures: Vec<f32>,
     /// Keep only the k most likely characters (0: off).
     #[arg(long, default_value_t = 0)]

@@ -204,6 +204,11 @@ impl Uniforms {
         self.rngs.truncate(streams);
     }
 
+    /// Drops stream `i`; later streams move down and keep their sequences.
+    pub fn remove(&mut self, i: usize) {
+        self.rngs.remove(i);
+    }
+
     /// Restarts stream `i` from the beginning of its sequence.
     pub fn reset_stream(&mut self, i: usize) {
         self.rngs[i] = Self::rng(self.seed, i as u64);

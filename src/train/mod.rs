@@ -231,22 +231,8 @@ impl Trainer {
 
     fn train_step(&mut self, step: u64, lr: f64) -> Result<f64> {
         let cfg = &self.config;
-        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
-        rng.set_stream(step);
-        tch::manual_seed((cfg.seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15)) as i64);
-        let (x, y) = data::random_windows(&self.corpus.train, cfg.batch, cfg.seq_len, &mut rng);
-        let shape = [cfg.batch as i64, cfg.seq_len as i64];
-        let x = Tensor::from_slice(&x).view(shape).to_device(self.device);
-        let y = Tensor::from_slice(&y).to_device(self.device);
-        let state = self.model.zero_state(cfg.batch as i64);
-        let (logits, _) = self.model.forward(&x, &state, true);
-        let v = self.model.spec().vocab;
-        let loss = logits.view([-1, v]).f_cross_entropy_loss::<Tensor>(&y, None, tch::Reduction::Mean, -100, 0.0)?;
-        self.opt.zero_grad();
-        loss.backward();
-        self.opt.clip_grad_norm(cfg.grad_clip);
-        self.opt.step(lr);
-        let value = loss.double_value(&[]);
+        let (x, y) = step_batch(&self.corpus.train, cfg.batch, cfg.seq_len, cfg.seed, step, self.device);
+        let value = optimise_batch(&self.model, &mut self.opt, &x, &y, cfg.grad_clip, lr)?;
         if !value.is_finite() {
             return Err(Error::Invalid(format!(
                 "training diverged at step {step} (loss is {value}); try a lower --lr or --grad-clip"
@@ -280,6 +266,34 @@ impl Trainer {
     fn save_resume(&self, path: &Path) -> Result<()> {
         resume::save(path, &self.model, &self.corpus.vocab, &self.opt, &self.config, &self.state, self.facts())
     }
+}
+
+/// The batch of training step `step`: `batch` windows at offsets drawn from ChaCha stream `step` of
+/// `seed`, as inputs `[batch, seq_len]` and flat targets, int64 on `device`. Also reseeds libtorch's
+/// generator for the step's dropout masks, so a step's randomness depends on `(seed, step)` alone.
+pub fn step_batch(ids: &[u32], batch: usize, seq_len: usize, seed: u64, step: u64, device: Device) -> (Tensor, Tensor) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(step);
+    tch::manual_seed((seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15)) as i64);
+    let (x, y) = data::random_windows(ids, batch, seq_len, &mut rng);
+    let x = Tensor::from_slice(&x).view([batch as i64, seq_len as i64]).to_device(device);
+    let y = Tensor::from_slice(&y).to_device(device);
+    (x, y)
+}
+
+/// One optimiser step on a batch from [`step_batch`]: forward with dropout from a zero state, mean
+/// cross-entropy, backward, global gradient-norm clip, AdamW. Returns the loss (possibly not finite;
+/// the caller decides). This is all of a training step's arithmetic; `bench-train` times it.
+pub fn optimise_batch(model: &CharRnn, opt: &mut AdamW, x: &Tensor, y: &Tensor, grad_clip: f64, lr: f64) -> Result<f64> {
+    let state = model.zero_state(x.size()[0]);
+    let (logits, _) = model.forward(x, &state, true);
+    let v = model.spec().vocab;
+    let loss = logits.view([-1, v]).f_cross_entropy_loss::<Tensor>(y, None, tch::Reduction::Mean, -100, 0.0)?;
+    opt.zero_grad();
+    loss.backward();
+    opt.clip_grad_norm(grad_clip);
+    opt.step(lr);
+    Ok(loss.double_value(&[]))
 }
 
 pub fn evaluate(model: &CharRnn, ids: &[u32], streams: usize, chunk: usize) -> Result<f64> {

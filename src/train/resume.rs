@@ -113,7 +113,9 @@ pub fn load(path: &Path, device: Device) -> Result<Saved> {
 pub fn append_log(path: &Path, line: &serde_json::Value) -> Result<()> {
     let io = |err| Error::Io { path: path.into(), err };
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
-    writeln!(f, "{line}").map_err(io)
+    // One write(2) per line: `writeln!` on a `File` issues one per JSON token, so a kill could tear
+    // a line and a reader tailing the log would see halves.
+    f.write_all(format!("{line}\n").as_bytes()).map_err(io)
 }
 
 /// Drops log lines past `step`: after a kill, the steps between the last checkpoint and the kill
