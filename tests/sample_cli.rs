@@ -130,7 +130,7 @@ fn temperature_zero_is_argmax_whatever_the_seed() {
 #[test]
 fn one_stream_per_temperature_in_text() {
     let temps = ["0.2", "1", "1.5"];
-    let labels = ["T0.20│ ", "T1.00│ ", "T1.50│ "];
+    let labels = ["T0.2│ ", "T1│ ", "T1.5│ "];
     let prime = "the dog";
     let mut args = vec!["--seed", "9", "--length", "120", "--prime", prime];
     for t in temps {
@@ -177,7 +177,7 @@ fn jsonl_fields_are_well_formed() {
         assert!(p > 0.0 && p <= 1.0, "p of a drawn character: {r}");
         assert!(p1 > 0.0 && p1 <= 1.0, "{r}");
         let h = r["entropy_bits"].as_f64().unwrap();
-        assert!(h >= 0.0 && h <= (known.len() as f64).log2() + 1e-4, "entropy: {r}");
+        assert!((0.0..=(known.len() as f64).log2() + 1e-4).contains(&h), "entropy: {r}");
         let rank = r["rank"].as_u64().unwrap();
         assert!(rank >= 1 && rank as usize <= known.len(), "{r}");
         let top = r["top"].as_array().unwrap();

@@ -11,7 +11,7 @@
 //! condition it needs, such as "the log shows step 20", before acting.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -54,13 +54,15 @@ fn corpus_text(chars: usize) -> String {
 
 struct Run {
     dir: tempfile::TempDir,
+    /// Folder of the run's files, relative to `dir`.
+    out_dir: &'static str,
 }
 
 impl Run {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("c.txt"), corpus_text(20_000)).unwrap();
-        Run { dir }
+        Run { dir, out_dir: "" }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -68,15 +70,15 @@ impl Run {
     }
 
     fn model(&self) -> PathBuf {
-        self.path("m.safetensors")
+        self.path(self.out_dir).join("m.safetensors")
     }
 
     fn resume_file(&self) -> PathBuf {
-        self.path("m.resume.safetensors")
+        self.path(self.out_dir).join("m.resume.safetensors")
     }
 
     fn log(&self) -> PathBuf {
-        self.path("m.loss.jsonl")
+        self.path(self.out_dir).join("m.loss.jsonl")
     }
 
     /// Starts a fresh run: a small 2-layer LSTM with dropout (so the per-step reseeding of
@@ -235,8 +237,12 @@ fn finish(mut child: Child) -> Output {
 fn collect(child: &mut Child, status: std::process::ExitStatus) -> Output {
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
-    child.stdout.take().unwrap().read_to_end(&mut stdout).unwrap();
-    child.stderr.take().unwrap().read_to_end(&mut stderr).unwrap();
+    if let Some(mut pipe) = child.stdout.take() {
+        pipe.read_to_end(&mut stdout).unwrap();
+    }
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_end(&mut stderr).unwrap();
+    }
     Output { status, stdout, stderr }
 }
 
@@ -355,4 +361,65 @@ fn ctrl_c_saves_a_checkpoint_names_the_resume_command_and_exits_130() {
     assert!(text(&out.stdout).contains(&format!("resuming at step {step} of {DET_STEPS} steps")));
     assert_eq!(run.checkpoint_step(), DET_STEPS);
     run.snapshot().assert_same(reference(), &format!("interrupted at step {step} and resumed"));
+}
+
+#[test]
+fn resuming_from_another_folder_continues_the_run_in_its_own_folder() {
+    // Started with paths relative to its folder, as users do.
+    let run = Run { out_dir: "runs", ..Run::new() };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tempest"));
+    cmd.current_dir(run.dir.path()).args(["train", "--corpus", "c.txt", "--out", "runs/m.safetensors"]);
+    cmd.args(["--layers", "2", "--hidden", "64", "--embed", "16", "--seq-len", "32", "--batch", "16", "--threads", "1"]);
+    cmd.args(["--steps", "200", "--eval-every", "50", "--checkpoint-every", "5"]);
+    let mut child = piped(cmd);
+    wait_until(&mut child, "a checkpoint at step 20", || {
+        run.resume_file().is_file() && run.checkpoint_step() >= 20
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let saved = run.checkpoint_step();
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let resume_here = |extra: &[&std::ffi::OsStr]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tempest"));
+        cmd.current_dir(elsewhere.path()).args(["train", "--threads", "1", "--resume"]).arg(run.resume_file());
+        finish(piped({
+            cmd.args(extra);
+            cmd
+        }))
+    };
+    // The stored corpus path is relative to the first folder: from here it is not found, and the
+    // message says what to do.
+    let out = resume_here(&[]);
+    assert_exit(&out, 1);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("c.txt") && stderr.contains("pass --corpus"), "{stderr}");
+    assert_eq!(run.checkpoint_step(), saved, "a refused resume changes nothing");
+
+    // Given the corpus, the run continues with its files where they are, not under this folder.
+    let out = resume_here(&["--corpus".as_ref(), run.path("c.txt").as_os_str()]);
+    assert_exit(&out, 0);
+    let stray: Vec<_> = std::fs::read_dir(elsewhere.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(stray.is_empty(), "files written under the folder resumed from: {stray:?}");
+    assert_eq!(run.checkpoint_step(), 200);
+    assert_eq!(run.logged_steps(), (1..=20).map(|i| i * 10).collect::<Vec<u64>>());
+    let facts = tempest::model::Checkpoint::load(&run.model(), tch::Device::Cpu).unwrap().metadata.training.unwrap();
+    assert!(facts.steps >= 100, "the model was not updated by the resumed run: step {}", facts.steps);
+}
+
+#[test]
+fn a_reader_closing_stdout_does_not_stop_the_run() {
+    // `tempest train | head -1`, or `| tee log` and Ctrl-C (which kills tee too): the run must go
+    // on, not panic on its next line of output before saving its checkpoint.
+    let run = Run::new();
+    let mut child = run.spawn(60, 20, 20);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.starts_with("training for 60 steps"), "{first}");
+    drop(stdout); // the evaluation at step 20 is printed after this
+    let out = finish(child);
+    assert_exit(&out, 0);
+    assert_eq!(run.checkpoint_step(), 60);
+    assert_eq!(run.logged_steps(), [10, 20, 30, 40, 50, 60]);
 }

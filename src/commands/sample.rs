@@ -40,13 +40,13 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 0)]
     pub top_k: usize,
     /// Nucleus sampling: keep the most likely characters up to this mass (1: off).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub top_p: f32,
     /// Drop characters less likely than this fraction of the most likely one (0: off).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub min_p: f32,
     /// Penalise characters seen in the last --repeat-window characters (1: off).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub repeat_penalty: f32,
     #[arg(long, default_value_t = 64)]
     pub repeat_window: usize,
@@ -102,7 +102,9 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     gen.prime(&prime_ids)?;
 
     let stdout = io::stdout();
-    let mut out = Output::new(stdout.lock(), args.format, &settings, &args.prime, args.top, &ckpt.vocab);
+    // Print the prime as the model was fed it: with `--unknown skip` that is without the skipped characters.
+    let prime = ckpt.vocab.decode(&prime_ids);
+    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, args.top, &ckpt.vocab);
     let result = (|| -> io::Result<()> {
         out.start()?;
         for pos in 0..args.length {
@@ -143,7 +145,8 @@ impl<'a, W: Write> Output<'a, W> {
     }
 
     fn label(&self, stream: usize) -> String {
-        format!("T{:.2}", self.settings[stream].temperature)
+        // Shortest form that round-trips, so 0.2 and 0.201 stay distinguishable.
+        format!("T{}", self.settings[stream].temperature)
     }
 
     fn start(&mut self) -> io::Result<()> {

@@ -11,6 +11,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::model::CellKind;
 use crate::train::{sibling, Event, Outcome, TrainConfig, Trainer};
 
+/// `println!` that ignores a closed stdout: `tempest train | tee log` then Ctrl-C (tee dies too),
+/// or `| head`, must not panic the run mid-step and lose the steps since its last checkpoint.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
     /// UTF-8 text to train on. The vocabulary is exactly its set of characters.
@@ -187,7 +196,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
             bar.enable_steady_tick(Duration::from_millis(500));
             let verb = if start > 0 { format!("resuming at step {start} of") } else { "training for".into() };
             bar.suspend(|| {
-                println!(
+                say!(
                     "{verb} {total} steps: {params} parameters, {train_chars} training and {val_chars} held-out characters, on {device:?}"
                 )
             });
@@ -202,7 +211,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
         Event::Eval { step, train_loss, val_loss, best, chars_per_sec, elapsed } => {
             last_val = val_loss;
             bar.suspend(|| {
-                println!(
+                say!(
                     "step {step}: train {train_loss:.4} · val {val_loss:.4} nats/char ({:.4} bits/char){} · {chars_per_sec:.0} chars/s · {:.0}s",
                     val_loss / std::f64::consts::LN_2,
                     if best { " · best, saved" } else { "" },
@@ -215,7 +224,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
     bar.finish_and_clear();
     match outcome {
         Outcome::Finished { state } => {
-            println!(
+            say!(
                 "done: {} steps in {:.0}s; best validation loss {} written to {}",
                 state.step,
                 state.wall_seconds,

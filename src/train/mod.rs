@@ -124,10 +124,23 @@ impl Trainer {
     pub fn resume(path: &Path, corpus: Option<PathBuf>, device: Device) -> Result<Self> {
         let saved = resume::load(path, device)?;
         let mut config = saved.config;
+        // The stored --out may be relative to the folder the run started in: the run's files are
+        // the ones beside this checkpoint, wherever the command is run from.
+        if let Some(name) = config.out.file_name() {
+            config.out = path.with_file_name(name);
+        }
+        let overridden = corpus.is_some();
         if let Some(c) = corpus {
             config.corpus = c;
         }
-        let corpus = Corpus::load(&config.corpus, config.val_frac, config.seq_len, Some(saved.vocab))?;
+        let corpus = Corpus::load(&config.corpus, config.val_frac, config.seq_len, Some(saved.vocab)).map_err(|e| match e {
+            Error::Io { path, err } if !overridden && err.kind() == std::io::ErrorKind::NotFound => Error::Invalid(format!(
+                "corpus {}: {err}; the path is as given when the run started (relative to that folder): \
+                 pass --corpus to say where it is now",
+                path.display()
+            )),
+            e => e,
+        })?;
         if corpus.fingerprint != saved.state.corpus_fingerprint {
             return Err(Error::Invalid(format!(
                 "corpus {} is not the file this run was trained on (its content changed)",
