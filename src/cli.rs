@@ -8,13 +8,19 @@ use crate::commands;
 
 #[derive(Debug, Parser)]
 #[command(name = "tempest", version, about = "Explore sampling temperature in character-level RNNs")]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// With no subcommand, `tempest` opens the explorer with these flags.
+    #[command(flatten)]
+    pub explore: commands::explore::ExploreArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the interactive explorer (the default when no subcommand is given).
+    Explore(commands::explore::ExploreArgs),
     /// Train a char-RNN on a UTF-8 text file.
     Train(commands::train::TrainArgs),
     /// Generate text headlessly, one stream per --temperature.
@@ -36,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Sample(args)) => commands::sample::run(args),
         Some(Command::BenchTrain(args)) => commands::bench_train::run(args),
         Some(Command::Info { model }) => commands::info::run(&model),
-        None => anyhow::bail!("the explorer is not built yet; try `tempest --help`"),
+        Some(Command::Explore(args)) => commands::explore::run(args),
+        None => commands::explore::run(cli.explore),
     }
 }

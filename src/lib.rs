@@ -4,6 +4,7 @@
 //! `ui`) is built on it, and `commands` holds the command-line front ends.
 
 pub mod analysis;
+pub mod app;
 pub mod assets;
 pub mod cli;
 pub mod commands;
@@ -14,5 +15,6 @@ pub mod generate;
 pub mod model;
 pub mod sampling;
 pub mod train;
+pub mod ui;
 
 pub use error::{Error, Result};

@@ -416,8 +416,9 @@ fn history_and_snapshots_stay_bounded() {
         assert!(h.len() - h.base() >= keep.min(h.len() as usize) as u64, "the newest `keep` stay branchable");
     }
     assert_eq!(h.len(), 100_000);
-    let (s, replay) = h.replay_to(h.len() - 1).unwrap();
-    assert!(s.pos <= h.len() - 1 && replay.count() < SNAPSHOT_EVERY as usize);
+    let last = h.len() - 1;
+    let (s, replay) = h.replay_to(last).unwrap();
+    assert!(s.pos <= last && replay.count() < SNAPSHOT_EVERY as usize);
 
     // And in a live session, for every pane.
     let m = model();
@@ -430,4 +431,19 @@ fn history_and_snapshots_stay_bounded() {
         assert_eq!(h.len(), 3000);
         assert!(h.kept_ids() < 300 + SNAPSHOT_EVERY as usize && h.snapshot_count() <= 3);
     }
+}
+
+/// A UI that does not read makes the engine wait instead of queueing without end; at max speed
+/// each batch carries many steps rather than one message per character.
+#[test]
+fn a_slow_reader_holds_the_engine_back() {
+    let mut e = Engine::start(1000);
+    e.send(reset(1, &[1.0], 4));
+    e.send(Request::Run { chars_per_sec: None });
+    // Stand in for a UI stalled for a second (unbounded, ~80 batches would pile up meanwhile).
+    std::thread::sleep(Duration::from_secs(1));
+    e.send(Request::Pause);
+    let r = batches(e.sync());
+    assert!(r.len() <= worker::REPLY_QUEUE + 3, "{} batches were queued", r.len());
+    assert!(r.iter().any(|b| b.steps.len() > 1), "max speed batches its steps");
 }

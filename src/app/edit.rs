@@ -23,12 +23,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         return fx.push(Effect::Quit);
     }
     let is_prime = matches!(app.overlay, Overlay::PrimeEdit { .. });
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    let (ctrl, alt) = (key.modifiers.contains(KeyModifiers::CONTROL), key.modifiers.contains(KeyModifiers::ALT));
+    let typed = !super::keys::has_ctrl_or_alt(&key);
     // Enter applies, so a newline in the prime is typed as Alt-Enter or Ctrl-J (what most
     // terminals send for Shift-Enter varies, and Ctrl-J arrives as a plain 'j' with Control).
     let newline = (key.code == KeyCode::Enter && alt) || (ctrl && key.code == KeyCode::Char('j'));
-    let Overlay::PrimeEdit { buffer, .. } | Overlay::SeedEdit { buffer, .. } = &mut app.overlay else { return };
+    let (Overlay::PrimeEdit { buffer, .. } | Overlay::SeedEdit { buffer, .. }) = &mut app.overlay else { return };
     match key.code {
         _ if newline && is_prime => buffer.push('\n'),
         KeyCode::Esc => {
@@ -41,7 +41,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         }
         KeyCode::Char('u') if ctrl => buffer.clear(),
         KeyCode::Tab if is_prime => buffer.push('\t'),
-        KeyCode::Char(c) if !ctrl && !alt => {
+        KeyCode::Char(c) if typed => {
             if is_prime || c.is_ascii_digit() {
                 buffer.push(c);
             } else {

@@ -71,6 +71,14 @@ pub fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
 }
 
+/// Control or Alt held, not counting AltGr: Windows reports AltGr (which types `[`, `]` or `@` on
+/// many keyboards) as Control+Alt.
+pub fn has_ctrl_or_alt(key: &KeyEvent) -> bool {
+    let m = key.modifiers;
+    let altgr = m.contains(KeyModifiers::CONTROL | KeyModifiers::ALT) && matches!(key.code, KeyCode::Char(_));
+    m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && !altgr
+}
+
 /// The default key map. Character keys ignore Shift, because terminals differ in whether they
 /// report it for `+`, `?` or `K`.
 pub fn action_for(key: &KeyEvent, mode: Mode) -> Option<Action> {
@@ -78,7 +86,7 @@ pub fn action_for(key: &KeyEvent, mode: Mode) -> Option<Action> {
     if is_ctrl_c(key) {
         return Some(Quit);
     }
-    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+    if has_ctrl_or_alt(key) {
         return None;
     }
     let shift = key.modifiers.contains(KeyModifiers::SHIFT);
@@ -153,6 +161,9 @@ mod tests {
         // Shift reported with a character key does not change its meaning.
         assert_eq!(action_for(&key(KeyCode::Char('+'), KeyModifiers::SHIFT), Mode::Normal), Some(Action::SpeedUp));
         assert_eq!(action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL), Mode::Inspect), Some(Action::Quit));
+        assert_eq!(action_for(&key(KeyCode::Char('r'), KeyModifiers::ALT), Mode::Normal), None);
+        let altgr = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        assert_eq!(action_for(&key(KeyCode::Char('['), altgr), Mode::Normal), Some(Action::InspectBack));
     }
 
     #[test]

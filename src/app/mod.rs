@@ -16,6 +16,8 @@ mod view;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 pub use event::{Effect, Event};
 pub use generations::{Bump, Generations};
@@ -25,57 +27,21 @@ pub use update::{apply, update};
 pub use view::{HistRow, HistogramSource, HistogramView};
 
 use crate::analysis::LoopSettings;
+use crate::config::{ColorsConfig, Config};
 use crate::engine::Request;
 use crate::model::vocab::{UnknownPolicy, Vocab};
 use crate::sampling::SamplerSettings;
-use crate::ui::theme::Palette;
 
-/// Panes the explorer allows side by side.
-pub const MAX_PANES: usize = 6;
+pub use crate::config::MAX_PANES;
 /// Temperature range reachable with the keys (the config allows the same).
 pub const T_MIN: f32 = 0.0;
-pub const T_MAX: f32 = 5.0;
+pub const T_MAX: f32 = crate::config::MAX_PANE_TEMPERATURE;
 pub const T_STEP: f32 = 0.05;
 pub const T_STEP_BIG: f32 = 0.25;
 /// Speed range in characters per second per pane, and the factor of one `+`/`-` step.
 pub const SPEED_MIN: f32 = 1.0;
 pub const SPEED_MAX: f32 = 2000.0;
 pub const SPEED_FACTOR: f32 = 1.5;
-
-/// Everything the app takes from the configuration (see [`App::new`]); tests build it directly.
-#[derive(Debug, Clone)]
-pub struct AppSettings {
-    pub prime: String,
-    pub seed: u64,
-    pub coupled: bool,
-    pub panes: Vec<SamplerSettings>,
-    pub chars_per_sec: f32,
-    pub max_speed: bool,
-    pub top_n: usize,
-    pub history_chars: usize,
-    pub loops: LoopSettings,
-    pub metrics_window: usize,
-    pub palette: Palette,
-}
-
-impl Default for AppSettings {
-    /// The built-in configuration's values.
-    fn default() -> Self {
-        AppSettings {
-            prime: "KING HENRY:\n".into(),
-            seed: 7,
-            coupled: false,
-            panes: [0.2, 0.8, 1.5].map(SamplerSettings::with_temperature).to_vec(),
-            chars_per_sec: 25.0,
-            max_speed: false,
-            top_n: 20,
-            history_chars: 10_000,
-            loops: LoopSettings::default(),
-            metrics_window: 256,
-            palette: Palette::default(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -162,7 +128,7 @@ pub struct App {
     pub status: Option<Status>,
     pub vocab: Vocab,
     pub limits: Limits,
-    pub palette: Palette,
+    pub colors: ColorsConfig,
     /// Set from the NO_COLOR environment variable: draw with modifiers only.
     pub no_color: bool,
     /// Last known terminal size, for matching mouse clicks to panes.
@@ -170,33 +136,35 @@ pub struct App {
 }
 
 impl App {
-    pub fn from_settings(s: AppSettings, vocab: Vocab, no_color: bool) -> App {
+    /// The explorer as configured, before anything is generated. `no_color` comes from the
+    /// NO_COLOR environment variable.
+    pub fn new(config: &Config, vocab: Vocab, no_color: bool) -> App {
         let limits = Limits {
-            top_n: s.top_n.max(1),
-            history_chars: s.history_chars.max(1),
-            loops: s.loops,
-            metrics_window: s.metrics_window,
+            top_n: config.histogram.top_n.max(1),
+            history_chars: config.history.chars.max(1),
+            loops: config.loops,
+            metrics_window: config.metrics.window,
         };
         let new_pane = |st: &SamplerSettings| PaneState::new(*st, limits.history_chars, limits.loops, limits.metrics_window);
-        let mut panes: Vec<PaneState> = s.panes.iter().take(MAX_PANES).map(new_pane).collect();
+        let mut panes: Vec<PaneState> = config.panes.iter().take(MAX_PANES).map(new_pane).collect();
         if panes.is_empty() {
             panes.push(new_pane(&SamplerSettings::default()));
         }
         // The config layer checks the prime against the model; should an unknown character slip
         // through anyway, skip it and say so rather than refuse to start.
         let mut status = None;
-        if let Some(c) = s.prime.chars().find(|&c| vocab.id(c).is_none()) {
+        if let Some(c) = config.prime.chars().find(|&c| vocab.id(c).is_none()) {
             status = Some(Status { text: edit::unknown_char_message(c) + "; skipped", is_error: true });
         }
-        let prime_ids = vocab.encode(&s.prime, UnknownPolicy::Skip).unwrap_or_default();
+        let prime_ids = vocab.encode(&config.prime, UnknownPolicy::Skip).unwrap_or_default();
         App {
             panes,
             focus: 0,
             paused: false,
-            speed: Speed { chars_per_sec: s.chars_per_sec.clamp(SPEED_MIN, SPEED_MAX), max: s.max_speed },
-            coupled: s.coupled,
-            seed: s.seed,
-            prime: s.prime,
+            speed: Speed { chars_per_sec: config.speed.chars_per_sec.clamp(SPEED_MIN, SPEED_MAX), max: config.speed.max },
+            coupled: config.coupled,
+            seed: config.seed,
+            prime: config.prime.clone(),
             prime_ids,
             generations: Generations::new(1),
             overlay: Overlay::None,
@@ -205,7 +173,7 @@ impl App {
             status,
             vocab,
             limits,
-            palette: s.palette,
+            colors: config.colors,
             no_color,
             size: (0, 0),
         }

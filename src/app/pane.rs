@@ -18,6 +18,9 @@ pub struct PaneState {
     capacity: usize,
     loops: LoopDetector,
     metrics: Metrics,
+    /// Absolute position of the newest newline generated, so drawing can find where the visible
+    /// lines start without scanning back through a long line.
+    last_newline: Option<u64>,
     /// Raw logits that produced the newest character: the live histogram re-tempers these with the
     /// pane's *current* settings, so a temperature change shows at once, even while paused.
     pub last_logits: Vec<f32>,
@@ -32,16 +35,9 @@ impl PaneState {
             capacity: capacity.max(1),
             loops: LoopDetector::new(loops),
             metrics: Metrics::new(metrics_window),
+            last_newline: None,
             last_logits: Vec::new(),
         }
-    }
-
-    /// A fresh pane with the same limits (used when adding a pane next to this one).
-    pub fn sibling(&self, settings: SamplerSettings) -> Self {
-        let mut p = self.clone();
-        p.settings = settings;
-        p.clear();
-        p
     }
 
     pub fn push(&mut self, d: DrawnChar) {
@@ -49,6 +45,9 @@ impl PaneState {
         self.metrics.push(observation(&d));
         if self.history.len() == self.capacity {
             self.history.pop_front();
+        }
+        if d.ch == '\n' {
+            self.last_newline = Some(self.total);
         }
         self.history.push_back(d);
         self.total += 1;
@@ -60,6 +59,7 @@ impl PaneState {
         self.total = 0;
         self.loops.reset();
         self.metrics.reset();
+        self.last_newline = None;
         self.last_logits.clear();
     }
 
@@ -72,6 +72,7 @@ impl PaneState {
         let keep = pos.saturating_sub(self.first_pos()) as usize;
         self.history.truncate(keep);
         self.total = pos;
+        self.last_newline = self.last_newline.filter(|&p| p < pos);
         self.loops.reset();
         self.metrics.reset();
         for d in &self.history {
@@ -106,6 +107,11 @@ impl PaneState {
 
     pub fn history(&self) -> &VecDeque<DrawnChar> {
         &self.history
+    }
+
+    /// Absolute position of the newest newline generated, if any.
+    pub fn last_newline(&self) -> Option<u64> {
+        self.last_newline
     }
 
     pub fn current_loop(&self) -> Option<Loop> {

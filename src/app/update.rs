@@ -33,7 +33,7 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Help => {
             // Esc and ? close the help; any other key closes it and then does what it always does.
             app.overlay = Overlay::None;
-            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) && !keys::is_ctrl_c(&key) {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) {
                 return;
             }
         }
@@ -174,8 +174,8 @@ fn add_pane(app: &mut App, fx: &mut Vec<Effect>) {
     }
     let settings = app.panes[app.focus].settings;
     let generation = app.generations.bump(Bump::Added);
-    let pane = app.panes[app.focus].sibling(settings);
-    app.panes.push(pane);
+    let l = app.limits;
+    app.panes.push(super::PaneState::new(settings, l.history_chars, l.loops, l.metrics_window));
     app.inspect = None;
     app.focus = app.panes.len() - 1;
     fx.push(Effect::Engine(Request::AddPane { generation, settings }));

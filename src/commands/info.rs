@@ -1,5 +1,6 @@
 //! `tempest info MODEL`: what a model file holds.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use crate::model::vocab::describe_char;
@@ -7,28 +8,38 @@ use crate::model::Checkpoint;
 
 pub fn run(path: &Path) -> anyhow::Result<i32> {
     let ckpt = Checkpoint::load(path, tch::Device::Cpu)?;
+    let text = describe(path, &ckpt);
+    // `tempest info m | head` closes the pipe early; that is not an error.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(0),
+    }
+}
+
+fn describe(path: &Path, ckpt: &Checkpoint) -> String {
+    let mut lines = Vec::new();
     let m = &ckpt.metadata;
     let spec = ckpt.model.spec();
-    println!("model       {}", path.display());
-    println!("format      {} v{}", m.format, m.format_version);
-    println!("cell        {} × {} layers, hidden {}, embedding {}", spec.cell, spec.layers, spec.hidden, spec.embed);
-    println!("parameters  {}", group(spec.parameter_count() as u64));
-    println!("dropout     {} (training only)", spec.dropout);
+    lines.push(format!("model       {}", path.display()));
+    lines.push(format!("format      {} v{}", m.format, m.format_version));
+    lines.push(format!("cell        {} × {} layers, hidden {}, embedding {}", spec.cell, spec.layers, spec.hidden, spec.embed));
+    lines.push(format!("parameters  {}", group(spec.parameter_count() as u64)));
+    lines.push(format!("dropout     {} (training only)", spec.dropout));
     if let Some(t) = &m.training {
-        println!("corpus      {} ({} characters)", t.corpus, group(t.corpus_chars));
-        println!("trained     {} steps, {} characters seen, {:.0} s", group(t.steps), group(t.chars_seen), t.wall_seconds);
+        lines.push(format!("corpus      {} ({} characters)", t.corpus, group(t.corpus_chars)));
+        lines.push(format!("trained     {} steps, {} characters seen, {:.0} s", group(t.steps), group(t.chars_seen), t.wall_seconds));
         if let Some(l) = t.train_loss {
-            println!("train loss  {l:.4} nats/char");
+            lines.push(format!("train loss  {l:.4} nats/char"));
         }
         if let Some(v) = t.val_loss {
-            println!("val loss    {v:.4} nats/char ({:.4} bits/char)", v / std::f64::consts::LN_2);
+            lines.push(format!("val loss    {v:.4} nats/char ({:.4} bits/char)", v / std::f64::consts::LN_2));
         }
     }
-    println!("vocabulary  {} characters:", ckpt.vocab.len());
+    lines.push(format!("vocabulary  {} characters:", ckpt.vocab.len()));
     for (i, &c) in ckpt.vocab.chars().iter().enumerate() {
-        println!("  {i:>4}  {}", describe_char(c));
+        lines.push(format!("  {i:>4}  {}", describe_char(c)));
     }
-    Ok(0)
+    lines.iter().map(|l| format!("{l}\n")).collect()
 }
 
 /// 1234567 -> "1,234,567".

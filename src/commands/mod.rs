@@ -1,6 +1,7 @@
 //! The command-line front ends: each turns parsed flags into calls on the engine.
 
 pub mod bench_train;
+pub mod explore;
 pub mod info;
 pub mod sample;
 pub mod train;

@@ -139,7 +139,7 @@ impl Worker {
             match due {
                 Some(t) if t <= now => {
                     self.step()?;
-                    if now.duration_since(self.oldest) >= FLUSH_EVERY {
+                    if self.oldest.elapsed() >= FLUSH_EVERY {
                         self.flush()?;
                     }
                 }
@@ -248,8 +248,13 @@ impl Worker {
                         was
                     }
                 };
-                if was == Pace::Paused {
-                    self.next_step = Instant::now();
+                let now = Instant::now();
+                match self.pace {
+                    // Resuming: the first character comes at once.
+                    Pace::Every(_) if was == Pace::Paused => self.next_step = now,
+                    // Speeding up: do not wait out the old, longer interval.
+                    Pace::Every(d) => self.next_step = self.next_step.min(now + d),
+                    _ => {}
                 }
             }
             Request::Pause => {

@@ -1,4 +1,5 @@
-//! Every style the explorer draws with, built once per frame from the configured colours.
+//! Every style the explorer draws with, built once per frame from the configured colours
+//! (`[colors]` in the config).
 //!
 //! With NO_COLOR set, each style falls back to modifiers alone (bold, dim, reverse, underline), so
 //! every distinction the colours make is still visible.
@@ -6,36 +7,7 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::BorderType;
 
-/// The configurable colours (the `[colors]` table of the config).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Palette {
-    pub focus_border: Color,
-    pub loop_highlight: Color,
-    pub chosen_marker: Color,
-    pub bar_at_t: Color,
-    pub bar_at_t1: Color,
-    pub rank_1: Color,
-    pub rank_10: Color,
-    pub rank_100: Color,
-    pub rank_over_100: Color,
-}
-
-impl Default for Palette {
-    /// The built-in config's colours.
-    fn default() -> Self {
-        Palette {
-            focus_border: Color::Yellow,
-            loop_highlight: Color::Indexed(52),
-            chosen_marker: Color::LightCyan,
-            bar_at_t: Color::Cyan,
-            bar_at_t1: Color::DarkGray,
-            rank_1: Color::Green,
-            rank_10: Color::Yellow,
-            rank_100: Color::Red,
-            rank_over_100: Color::Magenta,
-        }
-    }
-}
+use crate::config::ColorsConfig;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -64,7 +36,7 @@ pub struct Theme {
 }
 
 impl Theme {
-    pub fn new(p: &Palette, no_color: bool) -> Theme {
+    pub fn new(p: &ColorsConfig, no_color: bool) -> Theme {
         let plain = Style::new();
         let bold = Style::new().add_modifier(Modifier::BOLD);
         let dim = Style::new().add_modifier(Modifier::DIM);

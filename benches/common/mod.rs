@@ -1,0 +1,100 @@
+//! Helpers shared by the benchmarks: statistics, the machine line, `--quick`, and finding a
+//! Python that can import torch for the PyTorch reference figures.
+
+#![allow(dead_code)]
+
+use std::process::Command;
+
+/// Median, min and max of a set of samples.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub n: usize,
+}
+
+impl Stats {
+    pub fn of(v: &[f64]) -> Stats {
+        assert!(!v.is_empty(), "no samples");
+        let mut s = v.to_vec();
+        s.sort_by(f64::total_cmp);
+        let n = s.len();
+        let median = if n % 2 == 1 { s[n / 2] } else { 0.5 * (s[n / 2 - 1] + s[n / 2]) };
+        Stats { median, min: s[0], max: s[n - 1], n }
+    }
+
+    /// The `q` quantile (0..=1), nearest rank.
+    pub fn quantile(v: &[f64], q: f64) -> f64 {
+        let mut s = v.to_vec();
+        s.sort_by(f64::total_cmp);
+        let i = ((q * s.len() as f64).ceil() as usize).clamp(1, s.len()) - 1;
+        s[i]
+    }
+
+    /// `median (min .. max) unit`, with `prec` decimals.
+    pub fn show(&self, prec: usize, unit: &str) -> String {
+        format!("{:.p$} {unit} (min {:.p$}, max {:.p$}, n {})", self.median, self.min, self.max, self.n, p = prec)
+    }
+}
+
+pub fn quick() -> bool {
+    std::env::args().any(|a| a == "--quick")
+}
+
+/// The value after `--name` on the command line (`cargo bench --bench x -- --name value`).
+pub fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+/// `cpu: <model> (<n> logical CPUs); load average <1 min>` — the load warns when something else
+/// shares the machine.
+pub fn machine() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = info
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let logical = info.lines().filter(|l| l.starts_with("processor")).count();
+    let logical = if logical > 0 { logical } else { std::thread::available_parallelism().map_or(0, |n| n.get()) };
+    let load = std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| s.split_whitespace().next().map(str::to_string));
+    let mut line = format!("machine: {model}, {logical} logical CPUs");
+    if let Some(l) = load {
+        line.push_str(&format!("; load average {l} at start"));
+    }
+    line
+}
+
+/// Nanoseconds the calling thread has spent on a CPU (from /proc/thread-self/schedstat), so a
+/// benchmark can tell its own cost from time lost to other processes. `None` off Linux.
+pub fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+/// The Python for the PyTorch reference: `$TEMPEST_PYTHON`, else `python3`. `Err` says why torch
+/// cannot be used.
+pub fn torch_python() -> Result<String, String> {
+    let py = std::env::var("TEMPEST_PYTHON").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "python3".into());
+    match Command::new(&py).args(["-c", "import torch; print(torch.__version__)"]).output() {
+        Err(e) => Err(format!("cannot run {py}: {e}")),
+        Ok(out) if out.status.success() => Ok(py),
+        Ok(out) => {
+            let err = String::from_utf8_lossy(&out.stderr);
+            Err(format!("{py} cannot import torch ({})", err.lines().last().unwrap_or("import failed").trim()))
+        }
+    }
+}
+
+/// Runs a Python script with `py` and returns its stdout (the last line is expected to be JSON).
+pub fn run_python(py: &str, script: &str, arg: &str) -> Result<String, String> {
+    let dir = std::env::temp_dir().join(format!("tempest-bench-{}.py", std::process::id()));
+    std::fs::write(&dir, script).map_err(|e| e.to_string())?;
+    let out = Command::new(py).arg(&dir).arg(arg).output().map_err(|e| e.to_string());
+    let _ = std::fs::remove_file(&dir);
+    let out = out?;
+    if !out.status.success() {
+        return Err(format!("the script failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -1,0 +1,309 @@
+//! The real `tempest` binary in a pseudo-terminal (README "Performance", items 3–6 as a user meets
+//! them): start-up to the first generated character, key-to-screen latency, memory over a
+//! max-speed run, and CPU while paused. A reader thread feeds the program's output into a vt100
+//! parser; every figure is read off the parsed screen or /proc.
+//!
+//! `cargo bench --bench explorer` (`-- --quick` for a smoke run; `-- --memory-secs 600` for the
+//! ten-minute memory run the README quotes; `-- --only startup|latency|memory|idle`).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use common::{arg, machine, quick, Stats};
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+const PATIENCE: Duration = Duration::from_secs(120);
+
+struct Tempest {
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    /// Bumped each time output arrives, with its time, so waits can key off fresh output.
+    last_output: Arc<Mutex<Instant>>,
+    reader: Option<JoinHandle<()>>,
+    started: Instant,
+    _dir: tempfile::TempDir,
+}
+
+impl Tempest {
+    fn start(args: &[&str], cols: u16, rows: u16) -> Tempest {
+        let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("a pty");
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tempest"));
+        cmd.args(args);
+        cmd.cwd(dir.path());
+        cmd.env("HOME", dir.path());
+        cmd.env("XDG_CONFIG_HOME", dir.path());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let started = Instant::now();
+        let child = pair.slave.spawn_command(cmd).expect("spawn tempest");
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let last_output = Arc::new(Mutex::new(started));
+        let mut rd = pair.master.try_clone_reader().unwrap();
+        let (p, lo) = (Arc::clone(&parser), Arc::clone(&last_output));
+        let reader = thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n @ 1..) = rd.read(&mut buf) {
+                p.lock().unwrap().process(&buf[..n]);
+                *lo.lock().unwrap() = Instant::now();
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Tempest { _master: pair.master, writer, child, parser, last_output, reader: Some(reader), started, _dir: dir }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.process_id().expect("a pid")
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn press(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Polls the parsed screen (every `every`) until `cond` holds; returns the value and when it
+    /// was first seen.
+    fn wait_for<T>(&self, what: &str, every: Duration, mut cond: impl FnMut(&str) -> Option<T>) -> (T, Instant) {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if let Some(v) = cond(&s) {
+                return (v, Instant::now());
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("timed out waiting for {what}; the screen shows:\n{s}");
+            }
+            thread::sleep(every);
+        }
+    }
+
+    fn quit(mut self) -> u32 {
+        self.press("q");
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!("tempest did not exit");
+            }
+            thread::sleep(Duration::from_millis(10));
+        };
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        status.exit_code()
+    }
+
+    fn wait_exit(mut self, limit: Duration) -> u32 {
+        let start = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > limit {
+                let _ = self.child.kill();
+                panic!("tempest did not exit within {limit:?}");
+            }
+            thread::sleep(Duration::from_millis(50));
+        };
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        status.exit_code()
+    }
+}
+
+impl Drop for Tempest {
+    fn drop(&mut self) {
+        if self.reader.is_some() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+/// Pane `i`'s title, ` i · T 0.20 · 1,204 ch `, as (temperature, characters).
+fn pane_title(screen: &str, i: usize) -> Option<(String, u64)> {
+    let tag = format!(" {i} · T ");
+    let at = screen.find(&tag)?;
+    let rest = &screen[at + tag.len()..];
+    let (t, rest) = rest.split_once(" · ")?;
+    let (count, _) = rest.split_once(" ch")?;
+    Some((t.to_string(), count.replace(',', "").parse().ok()?))
+}
+
+fn counts(screen: &str) -> Option<Vec<u64>> {
+    (1..=3).map(|i| pane_title(screen, i).map(|t| t.1)).collect()
+}
+
+/// VmRSS and VmHWM in MiB.
+fn memory(pid: u32) -> Option<(f64, f64)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<f64> {
+        let line = s.lines().find(|l| l.starts_with(name))?;
+        Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// utime + stime of the whole process, in seconds.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / clock_ticks())
+}
+
+fn clock_ticks() -> f64 {
+    // USER_HZ is 100 on every Linux this runs on; `getconf CLK_TCK` confirms it where available.
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// [4] Process start → the first generated character on screen, and → the first frame.
+fn startup(runs: usize) -> f64 {
+    println!("\n[4] start-up: spawn `tempest --seed 7` in a 160x45 pty, until the screen shows a generated character ({runs} runs)");
+    let (mut first_frame, mut first_char) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let t = Tempest::start(&["--seed", "7"], 160, 45);
+        let (_, framed) = t.wait_for("the first frame", Duration::from_millis(1), |s| pane_title(s, 1));
+        let (_, got) = t.wait_for("a generated character", Duration::from_millis(1), |s| counts(s).filter(|c| c.iter().any(|&n| n > 0)));
+        first_frame.push((framed - t.started).as_secs_f64() * 1e3);
+        first_char.push((got - t.started).as_secs_f64() * 1e3);
+        assert_eq!(t.quit(), 0);
+    }
+    let fc = Stats::of(&first_char);
+    println!("    first frame:              {}", Stats::of(&first_frame).show(0, "ms"));
+    println!("    first generated character: {}", fc.show(0, "ms"));
+    println!("    target <= 500 ms: {}", if fc.median <= 500.0 { "met" } else { "NOT met" });
+    fc.median
+}
+
+/// [3, end to end] ↑/↓ on pane 1 while three panes run at max speed, until the pty's screen shows
+/// the new temperature in pane 1's title.
+fn latency(presses: usize) {
+    println!("\n[3] key → screen in the real binary: `tempest --max-speed` in a 240x60 pty, ↑/↓ on pane 1 ({presses} presses, 40–120 ms apart)");
+    let mut t = Tempest::start(&["--seed", "7", "--max-speed"], 240, 60);
+    t.wait_for("generation", Duration::from_millis(5), |s| counts(s).filter(|c| c.iter().all(|&n| n >= 50)));
+    let mut lat = Vec::new();
+    let mut rng = 12345u64;
+    for k in 0..presses {
+        let (key, want) = if k % 2 == 0 { ("\x1b[A", "0.25") } else { ("\x1b[B", "0.20") };
+        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        thread::sleep(Duration::from_millis(40 + (rng >> 33) % 80));
+        let sent = Instant::now();
+        t.press(key);
+        let (_, seen) = t.wait_for("the new temperature", Duration::from_micros(200), |s| pane_title(s, 1).filter(|p| p.0 == want));
+        // The screen changed when its bytes arrived, a little before the poll noticed.
+        let arrived = (*t.last_output.lock().unwrap()).min(seen);
+        lat.push((arrived.max(sent) - sent).as_secs_f64() * 1e3);
+    }
+    let counts_end = counts(&t.screen()).unwrap_or_default();
+    assert_eq!(t.quit(), 0);
+    let st = Stats::of(&lat);
+    println!("    latency: {}; p99 {:.1} ms", st.show(1, "ms"), Stats::quantile(&lat, 0.99));
+    println!("    (characters per pane at the end: {counts_end:?})");
+}
+
+/// [5] RSS over a max-speed run of `secs` seconds, sampled every second.
+fn memory_run(secs: u64) {
+    let early = secs.min(60).max(secs / 10).max(2);
+    println!("\n[5] memory: `tempest --max-speed --duration {secs}` in a 240x60 pty, VmRSS/VmHWM every second");
+    let t = Tempest::start(&["--seed", "7", "--max-speed", "--duration", &secs.to_string()], 240, 60);
+    let pid = t.pid();
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    let mut last_counts = None;
+    loop {
+        thread::sleep(Duration::from_secs(1));
+        match memory(pid) {
+            Some(m) => samples.push((start.elapsed().as_secs_f64(), m.0, m.1)),
+            None => break,
+        }
+        if let Some(c) = counts(&t.screen()) {
+            last_counts = Some(c);
+        }
+        if start.elapsed().as_secs() > secs + 30 {
+            break;
+        }
+    }
+    let code = t.wait_exit(Duration::from_secs(60));
+    let at = |s: f64| samples.iter().find(|x| x.0 >= s).or(samples.last()).map(|x| x.1).unwrap_or(0.0);
+    let (rss_early, rss_end) = (at(early as f64), samples.iter().rev().nth(1).or(samples.last()).map(|x| x.1).unwrap_or(0.0));
+    let peak = samples.iter().map(|x| x.2).fold(0.0, f64::max);
+    let growth = 100.0 * (rss_end - rss_early) / rss_early.max(1e-9);
+    println!("    exit code {code}; {} samples", samples.len());
+    for s in samples.iter().filter(|s| s.0 < 2.5 || (s.0 as u64) % (secs / 10).max(1) == 0) {
+        println!("      t {:>5.0} s: RSS {:>6.1} MiB, peak {:>6.1} MiB", s.0, s.1, s.2);
+    }
+    println!("    RSS at {early} s: {rss_early:.1} MiB; at the end: {rss_end:.1} MiB ({growth:+.1}%); peak (VmHWM) {peak:.1} MiB");
+    if let Some(c) = last_counts {
+        let total: u64 = c.iter().sum();
+        println!("    characters generated per pane: {c:?} (≈ {:.0} chars/s across panes)", total as f64 / secs as f64);
+    }
+    println!(
+        "    target peak <= 300 MiB and flat within 5% from {early} s to the end: {}",
+        if peak <= 300.0 && growth.abs() <= 5.0 { "met" } else { "NOT met" }
+    );
+}
+
+/// [6] CPU while paused: utime + stime over `secs` seconds after pausing.
+fn idle(secs: u64) {
+    println!("\n[6] idle: `tempest` (25 ch/s) in a 160x45 pty, paused with space, CPU over {secs} s");
+    let mut t = Tempest::start(&["--seed", "7"], 160, 45);
+    let pid = t.pid();
+    t.wait_for("generation", Duration::from_millis(10), |s| counts(s).filter(|c| c.iter().all(|&n| n >= 5)));
+    // While running at the default pace, for comparison.
+    let (c0, w0) = (cpu_seconds(pid).unwrap(), Instant::now());
+    thread::sleep(Duration::from_secs(secs));
+    let running = 100.0 * (cpu_seconds(pid).unwrap() - c0) / w0.elapsed().as_secs_f64();
+    t.press(" ");
+    t.wait_for("the paused status", Duration::from_millis(10), |s| s.contains("paused").then_some(()));
+    thread::sleep(Duration::from_secs(1));
+    let (c0, w0) = (cpu_seconds(pid).unwrap(), Instant::now());
+    thread::sleep(Duration::from_secs(secs));
+    let paused = 100.0 * (cpu_seconds(pid).unwrap() - c0) / w0.elapsed().as_secs_f64();
+    assert_eq!(t.quit(), 0);
+    println!("    running at 25 ch/s per pane: {running:.2}% of a core");
+    println!("    paused: {paused:.2}% of a core (resolution {:.2}% over {secs} s)", 100.0 / clock_ticks() / secs as f64);
+    println!("    target paused < 1%: {}", if paused < 1.0 { "met" } else { "NOT met" });
+}
+
+fn main() {
+    let quick = quick();
+    let only = arg("--only");
+    let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    println!("{}", machine());
+    println!("binary: {}", env!("CARGO_BIN_EXE_tempest"));
+    if want("startup") {
+        startup(if quick { 3 } else { 9 });
+    }
+    if want("latency") {
+        latency(if quick { 20 } else { 200 });
+    }
+    if want("memory") {
+        let secs = arg("--memory-secs").and_then(|s| s.parse().ok()).unwrap_or(if quick { 15 } else { 120 });
+        memory_run(secs);
+    }
+    if want("idle") {
+        idle(if quick { 5 } else { 10 });
+    }
+}

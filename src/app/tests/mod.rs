@@ -1,0 +1,6 @@
+//! Tests of `update`: every key and every engine reply, asserting on state and effects.
+
+mod editing;
+mod inspect;
+mod keys;
+mod replies;
