@@ -145,7 +145,8 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 
 #[test]
 fn explore_runs_pauses_steps_and_restores_the_terminal() {
-    let mut t = Tempest::start(&["--seed", "7"], 160, 45);
+    // Temperatures are given explicitly so the test does not depend on config/default.toml.
+    let mut t = Tempest::start(&["--seed", "7", "--temperature", "0.2", "--temperature", "1", "--temperature", "1.5"], 160, 45);
     // All three panes generating: each title counts characters, and the prime shows in each.
     let c = t.wait_for("text in all three panes", |s| counts(s).filter(|c| c.iter().all(|&n| n >= 20)));
     let screen = t.screen();

@@ -36,7 +36,7 @@ fn the_default_config_validates_with_the_documented_values() {
     assert_eq!(c.prime, "KING HENRY:\n");
     assert_eq!(c.seed, 7);
     assert!(!c.coupled);
-    assert_eq!(temps(&c), [0.2, 0.8, 1.5]);
+    assert_eq!(temps(&c), [0.05, 1.0, 1.5]);
     // Only temperature is set in default.toml's panes; the rest is the sampler's default.
     for s in &c.panes {
         assert_eq!(*s, SamplerSettings::with_temperature(s.temperature));

@@ -9,6 +9,8 @@ use crate::app::{App, ColorMode};
 /// histogram of at least three lines each. Below it a "too small" message is shown instead.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
+/// From this width on, the histogram is a column to the right of the panes.
+pub const SIDE_HISTOGRAM_FROM: u16 = 150;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MainLayout {
@@ -33,8 +35,16 @@ pub fn main_layout(area: Rect, app: &App) -> MainLayout {
         rest.height -= 1;
         Rect { y: rest.bottom(), height: 1, ..area }
     });
-    // The histogram wants its top N rows, a footer and two borders, but never more than 2/5 of
-    // the height: the text is the point.
+    // On a wide terminal the histogram is a column beside the panes, as tall as they are: bars
+    // stay a readable length and the panes keep the full height. Otherwise it sits below them.
+    if rest.width >= SIDE_HISTOGRAM_FROM {
+        let hist_w = (rest.width / 4).clamp(48, 64);
+        let histogram = Rect { x: rest.right() - hist_w, width: hist_w, ..rest };
+        let panes_area = Rect { width: rest.width - hist_w, ..rest };
+        return MainLayout { panes: split_columns(panes_area, app.panes.len()), histogram, legend, status };
+    }
+    // Below the panes the histogram wants its top N rows, a footer and two borders, but never more
+    // than 2/5 of the height: the text is the point.
     let want = app.limits.top_n as u16 + 3;
     let hist_h = want.min(rest.height * 2 / 5).max(5);
     let histogram = Rect { y: rest.bottom() - hist_h, height: hist_h, ..rest };
@@ -73,5 +83,18 @@ mod tests {
         let cols = split_columns(Rect::new(0, 0, 100, 10), 3);
         assert_eq!(cols.iter().map(|r| r.width).collect::<Vec<_>>(), [34, 33, 33]);
         assert_eq!(cols[2].right(), 100);
+    }
+
+    #[test]
+    fn wide_terminals_put_the_histogram_beside_the_panes() {
+        let app = crate::app::testutil::app();
+        let wide = main_layout(Rect::new(0, 0, 200, 50), &app);
+        assert_eq!(wide.histogram.width, 50);
+        assert_eq!(wide.histogram.x, 150);
+        assert_eq!(wide.panes.last().unwrap().right(), 150);
+        assert_eq!(wide.panes[0].height, wide.histogram.height);
+        let narrow = main_layout(Rect::new(0, 0, 120, 40), &app);
+        assert_eq!(narrow.histogram.width, 120);
+        assert_eq!(narrow.panes[0].bottom(), narrow.histogram.y);
     }
 }
