@@ -10,9 +10,14 @@ run: libtorch
 test: libtorch
 	cargo test --release --no-fail-fast
 
-# The benchmarks behind the README's performance table.
+# The benchmarks behind the README's performance table: model step and sampling (benches/generation.rs),
+# UI render and key latency (benches/ui.rs), start-up, key-to-screen, memory and idle CPU of the real
+# binary in a pty (benches/explorer.rs), then training throughput (tempest bench-train). The PyTorch
+# figures need a Python that imports torch: TEMPEST_PYTHON=/path/to/python (default python3).
+# A short smoke run: make bench QUICK=1.
 bench: libtorch
-	cargo run --release -- bench
+	cargo bench --bench '*' -- $(if $(QUICK),--quick)
+	cargo run --release -- bench-train --python "$${TEMPEST_PYTHON:-python3}" $(if $(QUICK),--warmup 1 --steps 2 --windows 2)
 
 libtorch:
 	@scripts/fetch-libtorch.sh

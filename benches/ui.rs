@@ -47,11 +47,11 @@ fn screen_text(t: &Terminal<TestBackend>) -> String {
     s
 }
 
+/// The temperature in pane 1's title (` 1 · T 0.20 · …`; a loop marker may follow the number).
 fn pane1_temperature(screen: &str) -> Option<&str> {
     let tag = " 1 · T ";
     let at = screen.find(tag)?;
-    let rest = &screen[at + tag.len()..];
-    rest.split_once(" · ").map(|(t, _)| t)
+    screen[at + tag.len()..].split_whitespace().next()
 }
 
 fn apply(app: &mut App, ev: Event, engine: &mpsc::Sender<Request>) {
@@ -96,8 +96,11 @@ fn main() {
         }
     }
 
-    // --- key → frame, with the engine at max speed ---
+    // --- key → frame, with the engine at max speed: first as the explorer draws (input at once),
+    // then as it drew before (input waits for the next 16 ms frame slot), for comparison ---
     let presses = if quick { 30 } else { 300 };
+    let mut results = Vec::new();
+    for at_once in [true, false] {
     let keys = {
         let tx = tx.clone();
         thread::spawn(move || {
@@ -135,7 +138,7 @@ fn main() {
                     apply(&mut app, Event::Key(k), &engine);
                     let want = format!("{:.2}", app.panes[0].settings.temperature);
                     waiting = Some((sent, want));
-                    urgent = true;
+                    urgent = at_once;
                 }
             }
             dirty = true;
@@ -165,6 +168,8 @@ fn main() {
     let secs = started.elapsed().as_secs_f64();
     let generated = app.panes[0].total() - chars_at_start.unwrap_or(0);
     keys.join().unwrap();
+    results.push((at_once, latencies, frames_running, generated, secs));
+    }
 
     // --- frame render with the engine paused ---
     apply(&mut app, Event::Key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)), &engine);
@@ -202,17 +207,25 @@ fn main() {
     let _ = fwd.join();
 
     println!("\n[3] UI at {W}x{H}, three panes of the bundled model at max speed on the real engine thread");
-    println!("    engine ran at {:.0} chars/s per pane during the key test ({generated} chars in {secs:.1} s)", generated as f64 / secs);
-    let lat = Stats::of(&latencies);
-    let p99 = Stats::quantile(&latencies, 0.99);
+    let (_, latencies, frames_running, generated, secs) = &results[0];
+    println!("    engine ran at {:.0} chars/s per pane during the key test ({generated} chars in {secs:.1} s)", *generated as f64 / secs);
+    let lat = Stats::of(latencies);
+    let p99 = Stats::quantile(latencies, 0.99);
     println!("    key → frame showing the new T: {}; p99 {p99:.2} ms", lat.show(2, "ms"));
-    println!("    frame render while running: {}; p99 {:.2} ms", Stats::of(&frames_running).show(2, "ms"), Stats::quantile(&frames_running, 0.99));
+    let (_, before, _, _, _) = &results[1];
+    println!(
+        "      (drawing input at the next 16 ms frame slot instead, as before: {}; p99 {:.2} ms)",
+        Stats::of(before).show(2, "ms"),
+        Stats::quantile(before, 0.99)
+    );
+    let running = Stats::of(frames_running);
+    println!("    frame render while running: {}; p99 {:.2} ms", running.show(2, "ms"), Stats::quantile(frames_running, 0.99));
     let idle = Stats::of(&frames_idle);
     println!("    frame render, engine paused: {}", idle.show(2, "ms"));
     println!("    full redraw (fresh terminal): {}", Stats::of(&fresh).show(2, "ms"));
     println!(
         "    targets: key → frame p99 <= 16 ms: {}; frame render <= 2 ms: {}",
         if p99 <= 16.0 { "met" } else { "NOT met" },
-        if idle.median <= 2.0 && Stats::of(&frames_running).median <= 2.0 { "met" } else { "NOT met" }
+        if idle.median <= 2.0 && running.median <= 2.0 { "met" } else { "NOT met" }
     );
 }

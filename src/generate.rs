@@ -23,6 +23,25 @@ pub struct Drawn {
     pub probs: Vec<f32>,
 }
 
+/// One character drawn for one stream, borrowing the generator's buffers (see
+/// [`Generator::sample_each`]): nothing is allocated per character.
+#[derive(Debug, Clone, Copy)]
+pub struct Sampled<'a> {
+    pub id: u32,
+    pub ch: char,
+    /// Probability under the distribution sampled.
+    pub p: f32,
+    /// Probability under the model's own distribution (T = 1).
+    pub p1: f32,
+    /// Entropy of the sampled distribution, in bits.
+    pub entropy_bits: f32,
+    pub logits: &'a [f32],
+    /// The distribution sampled.
+    pub probs: &'a [f32],
+    /// The model's own distribution (T = 1, nothing else applied).
+    pub probs1: &'a [f32],
+}
+
 pub struct Generator {
     stepper: Stepper,
     vocab: Vocab,
@@ -35,6 +54,8 @@ pub struct Generator {
     pub coupled: bool,
     scratch: Vec<f32>,
     u: Vec<f64>,
+    probs: Vec<f32>,
+    probs1: Vec<f32>,
 }
 
 impl Generator {
@@ -56,6 +77,8 @@ impl Generator {
             coupled,
             scratch: Vec::new(),
             u: Vec::new(),
+            probs: Vec::new(),
+            probs1: Vec::new(),
         })
     }
 
@@ -112,26 +135,51 @@ impl Generator {
 
     /// Draws each stream's next character from its pending logits, without feeding it back.
     pub fn sample(&mut self) -> Vec<Drawn> {
+        let mut out = Vec::with_capacity(self.streams());
+        self.sample_each(|_, s| {
+            out.push(Drawn {
+                id: s.id,
+                ch: s.ch,
+                p: s.p,
+                p1: s.p1,
+                entropy_bits: s.entropy_bits,
+                logits: s.logits.to_vec(),
+                probs: s.probs.to_vec(),
+            })
+        });
+        out
+    }
+
+    /// As [`Generator::sample`], handing each stream's draw to `f` (stream, draw) instead of
+    /// collecting copies: what the explorer's engine calls for every character.
+    pub fn sample_each(&mut self, mut f: impl FnMut(usize, Sampled<'_>)) {
         let v = self.vocab.len();
         self.uniforms.next(self.coupled, &mut self.u);
-        let mut out = Vec::with_capacity(self.streams());
         for i in 0..self.streams() {
             let logits = &self.pending[i * v..(i + 1) * v];
-            let mut probs = Vec::with_capacity(v);
-            self.settings[i].distribution(logits, &self.recent[i], &mut self.scratch, &mut probs);
-            let id = draw(&probs, self.u[i]);
-            softmax_t(logits, 1.0, &mut self.scratch);
-            out.push(Drawn {
-                id,
-                ch: self.vocab.char(id),
-                p: probs[id as usize],
-                p1: self.scratch[id as usize],
-                entropy_bits: entropy_bits(&probs),
-                logits: logits.to_vec(),
-                probs,
-            });
+            let s = &self.settings[i];
+            s.distribution(logits, &self.recent[i], &mut self.scratch, &mut self.probs);
+            let id = draw(&self.probs, self.u[i]);
+            if s.is_model_distribution() {
+                // The same computation would give the same numbers.
+                self.probs1.clone_from(&self.probs);
+            } else {
+                softmax_t(logits, 1.0, &mut self.probs1);
+            }
+            f(
+                i,
+                Sampled {
+                    id,
+                    ch: self.vocab.char(id),
+                    p: self.probs[id as usize],
+                    p1: self.probs1[id as usize],
+                    entropy_bits: entropy_bits(&self.probs),
+                    logits,
+                    probs: &self.probs,
+                    probs1: &self.probs1,
+                },
+            );
         }
-        out
     }
 
     /// Samples one character per stream and feeds them back: one step of generation.

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod fastmath;
 pub mod generate;
 pub mod model;
 pub mod sampling;

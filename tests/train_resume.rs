@@ -17,40 +17,12 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::corpus_text;
+
 /// Bound on every wait. Runs take seconds; this only turns a hang into a failure.
 const TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Same generator as in `train_cli.rs`: deterministic English-like text.
-fn corpus_text(chars: usize) -> String {
-    const WORDS: &[&str] = &[
-        "the", "king", "and", "queen", "of", "a", "fair", "night", "shall", "speak", "my", "lord", "what",
-        "is", "love", "but", "sweet", "sorrow", "to", "be", "or", "not", "thou", "art", "more", "gentle",
-        "than", "summer", "day", "I", "will", "go", "with", "thee", "now", "hence", "good", "friend",
-    ];
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = |n: usize| {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        ((state >> 33) as usize) % n
-    };
-    let mut text = String::new();
-    while text.len() < chars {
-        let words = 3 + next(9);
-        for w in 0..words {
-            let word = WORDS[next(WORDS.len())];
-            if w == 0 {
-                let mut cs = word.chars();
-                text.push(cs.next().unwrap().to_ascii_uppercase());
-                text.push_str(cs.as_str());
-            } else {
-                text.push(' ');
-                text.push_str(word);
-            }
-        }
-        text.push_str([".", "!", "?", ",", ";"][next(5)]);
-        text.push(if next(3) == 0 { '\n' } else { ' ' });
-    }
-    text
-}
 
 struct Run {
     dir: tempfile::TempDir,

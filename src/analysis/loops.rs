@@ -7,8 +7,6 @@
 //! allocation, and a single mismatch resets the run: near-loops never count, and a loop clears the
 //! moment the text breaks out of it.
 
-use std::collections::VecDeque;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LoopSettings {
@@ -61,21 +59,24 @@ impl Loop {
 #[derive(Debug, Clone)]
 pub struct LoopDetector {
     settings: LoopSettings,
-    /// The last `max_period` characters.
-    recent: VecDeque<char>,
-    /// `run[p - 1]` for period `p`.
-    run: Vec<usize>,
+    /// The last `max_period` characters (as `u32`, [`EMPTY`] before the text is that long), kept
+    /// twice over so that they are always one contiguous slice: `ring[head..head + max_period]`,
+    /// oldest first.
+    ring: Vec<u32>,
+    head: usize,
+    /// `run[max_period - p]` for period `p`, i.e. in the same order as that slice, so the update is
+    /// one straight pass that compilers vectorise.
+    run: Vec<u32>,
     current: Option<Loop>,
 }
 
+/// Not a `char`, so it never equals one.
+const EMPTY: u32 = u32::MAX;
+
 impl LoopDetector {
     pub fn new(settings: LoopSettings) -> Self {
-        LoopDetector {
-            settings,
-            recent: VecDeque::with_capacity(settings.max_period + 1),
-            run: vec![0; settings.max_period],
-            current: None,
-        }
+        let p = settings.max_period;
+        LoopDetector { settings, ring: vec![EMPTY; 2 * p], head: 0, run: vec![0; p], current: None }
     }
 
     pub fn settings(&self) -> LoopSettings {
@@ -83,33 +84,36 @@ impl LoopDetector {
     }
 
     pub fn reset(&mut self) {
-        self.recent.clear();
-        self.run.iter_mut().for_each(|r| *r = 0);
+        self.ring.fill(EMPTY);
+        self.head = 0;
+        self.run.fill(0);
         self.current = None;
     }
 
     /// Adds one character and returns the loop at the end of the text, if any: the smallest
     /// period whose tail repeats at least `min_repeats` times and spans at least `min_span`.
     pub fn push(&mut self, c: char) -> Option<Loop> {
-        let n = self.recent.len();
         let s = self.settings;
+        let max = s.max_period;
+        let c = c as u32;
+        // `back[j]` is the character `max - j` places before `c`.
+        let back = &self.ring[self.head..self.head + max];
+        for (run, &b) in self.run.iter_mut().zip(back) {
+            *run = if b == c { run.saturating_add(1) } else { 0 };
+        }
         let mut found = None;
-        for (i, run) in self.run.iter_mut().enumerate() {
-            let p = i + 1;
-            if p <= n && self.recent[n - p] == c {
-                *run += 1;
-                let span = *run + p;
-                if found.is_none() && span >= p * s.min_repeats && span >= s.min_span {
-                    found = Some(Loop { period: p, span });
-                }
-            } else {
-                *run = 0;
+        // Smallest period first: from the end of `run` backwards.
+        for (j, &run) in self.run.iter().enumerate().rev() {
+            let p = max - j;
+            let span = run as usize + p;
+            if run > 0 && span >= p * s.min_repeats && span >= s.min_span {
+                found = Some(Loop { period: p, span });
+                break;
             }
         }
-        if n == s.max_period {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(c);
+        self.ring[self.head] = c;
+        self.ring[self.head + max] = c;
+        self.head = (self.head + 1) % max;
         self.current = found;
         found
     }

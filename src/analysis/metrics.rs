@@ -1,6 +1,7 @@
 //! Live text metrics over a recent window: mean surprisal, mean entropy and distinct-4.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// One generated character as the metrics see it.
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +21,32 @@ pub struct Metrics {
     surprisal_sum: f64,
     entropy_sum: f64,
     /// Counts of every 4-gram ending inside the window.
-    grams: HashMap<[char; 4], u32>,
+    grams: HashMap<[char; 4], u32, BuildHasherDefault<GramHasher>>,
+}
+
+/// The default SipHash guards against hostile keys, which four generated characters are not; a
+/// multiply-rotate hash is several times faster for these small keys.
+#[derive(Default)]
+struct GramHasher(u64);
+
+impl Hasher for GramHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(b as u32);
+        }
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.write_u32(i as u32);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -35,7 +61,7 @@ pub struct Summary {
 impl Metrics {
     pub fn new(window: usize) -> Self {
         let window = window.max(4);
-        Metrics { window, items: VecDeque::with_capacity(window + 1), surprisal_sum: 0.0, entropy_sum: 0.0, grams: HashMap::new() }
+        Metrics { window, items: VecDeque::with_capacity(window + 1), surprisal_sum: 0.0, entropy_sum: 0.0, grams: HashMap::default() }
     }
 
     pub fn reset(&mut self) {

@@ -24,7 +24,8 @@ use crate::model::UnknownPolicy;
 use events::Incoming;
 use terminal::Tui;
 
-/// At most ~60 redraws a second, however fast characters arrive.
+/// At most ~60 redraws a second, however fast characters arrive. Input (keys, mouse, resize) is
+/// drawn at once instead, so a key never waits for the next frame slot.
 const FRAME: Duration = Duration::from_millis(16);
 
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -118,6 +119,8 @@ fn main_loop(tui: &mut Tui, mut app: App, engine: &Sender<Request>, rx: &mpsc::R
         let _ = engine.send(r);
     }
     let mut dirty = false;
+    // Input arrived since the last frame: draw without waiting for the frame interval.
+    let mut urgent = false;
     loop {
         // Block until something arrives, or until the frame that shows pending changes is due.
         let frame_due = dirty.then_some(last_draw + FRAME);
@@ -135,6 +138,7 @@ fn main_loop(tui: &mut Tui, mut app: App, engine: &Sender<Request>, rx: &mpsc::R
         while let Some(incoming) = next.take() {
             match incoming {
                 Incoming::App(ev) => {
+                    urgent |= matches!(ev, Event::Key(_) | Event::Mouse(_) | Event::Resize(..));
                     if let Some(code) = handle(&mut app, ev, engine) {
                         return Ok(code);
                     }
@@ -144,17 +148,18 @@ fn main_loop(tui: &mut Tui, mut app: App, engine: &Sender<Request>, rx: &mpsc::R
                 Incoming::EngineGone => anyhow::bail!("the engine stopped unexpectedly"),
                 Incoming::Signal(sig) => return Ok(128 + sig),
             }
-            if !(dirty && Instant::now() >= last_draw + FRAME) {
+            if !(urgent || (dirty && Instant::now() >= last_draw + FRAME)) {
                 next = rx.try_recv().ok();
             }
         }
         if quit_at.is_some_and(|t| Instant::now() >= t) {
             return Ok(0);
         }
-        if dirty && Instant::now() >= last_draw + FRAME {
+        if dirty && (urgent || Instant::now() >= last_draw + FRAME) {
             draw(tui, &app)?;
             last_draw = Instant::now();
             dirty = false;
+            urgent = false;
         }
     }
 }

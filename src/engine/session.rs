@@ -5,9 +5,9 @@
 use super::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
 use super::DrawnChar;
 use crate::error::{Error, Result};
-use crate::generate::Generator;
+use crate::generate::{Generator, Sampled};
 use crate::model::{Stepper, Vocab};
-use crate::sampling::{entropy_bits, rank_of, softmax_t, top_n, SamplerSettings};
+use crate::sampling::{entropy_bits, rank_of, softmax_t, top_n_with, SamplerSettings};
 
 /// Ids of recent text given to the repetition penalty after a branch: at least any sane
 /// `repeat_window`, and what `Generator` itself keeps around.
@@ -84,15 +84,20 @@ impl Session {
 
     /// One character for every pane, and the logits each was drawn from.
     pub fn step(&mut self) -> Result<(Vec<DrawnChar>, Vec<Vec<f32>>)> {
-        let drawn = self.gen.step()?;
-        let mut chars = Vec::with_capacity(drawn.len());
-        let mut logits = Vec::with_capacity(drawn.len());
-        for (pane, d) in drawn.into_iter().enumerate() {
+        let n = self.panes();
+        let mut chars = Vec::with_capacity(n);
+        let mut logits = Vec::with_capacity(n);
+        let top_n = self.top_n;
+        let temps: Vec<f32> = (0..n).map(|p| self.gen.settings(p).temperature).collect();
+        self.gen.sample_each(|pane, s| {
+            chars.push(describe_sampled(&s, temps[pane], top_n));
+            logits.push(s.logits.to_vec());
+        });
+        let ids: Vec<u32> = chars.iter().map(|c| c.id).collect();
+        self.gen.accept(&ids)?;
+        for (pane, &id) in ids.iter().enumerate() {
             let gen = &self.gen;
-            self.histories[pane].push(d.id, |pos| Snapshot { pos, state: gen.row_state(pane), logits: gen.pending_logits(pane).to_vec() });
-            let t = gen.settings(pane).temperature;
-            chars.push(describe(gen.vocab(), d.id, &d.probs, &d.logits, t, self.top_n, &mut self.scratch));
-            logits.push(d.logits);
+            self.histories[pane].push(id, |pos| Snapshot { pos, state: gen.row_state(pane), logits: gen.pending_logits(pane).to_vec() });
         }
         Ok((chars, logits))
     }
@@ -165,14 +170,24 @@ impl Session {
 /// top of that distribution beside the model's own (T = 1).
 pub fn describe(vocab: &Vocab, id: u32, probs: &[f32], logits: &[f32], temperature: f32, n: usize, p1: &mut Vec<f32>) -> DrawnChar {
     softmax_t(logits, 1.0, p1);
+    let ch = vocab.char(id);
+    let s = Sampled { id, ch, p: probs[id as usize], p1: p1[id as usize], entropy_bits: entropy_bits(probs), logits, probs, probs1: p1 };
+    describe_sampled(&s, temperature, n)
+}
+
+/// [`describe`] for a character just drawn by [`Generator::sample_each`], which has already worked
+/// out both distributions and the entropy.
+pub fn describe_sampled(s: &Sampled<'_>, temperature: f32, n: usize) -> DrawnChar {
+    let mut top = Vec::with_capacity(n.min(s.probs.len()));
+    top_n_with(s.probs, n, &mut top, |t: &(u32, f32, f32)| t.1, |i, p| (i, p, s.probs1[i as usize]));
     DrawnChar {
-        id,
-        ch: vocab.char(id),
-        p: probs[id as usize],
-        p1: p1[id as usize],
-        rank: rank_of(probs, id as usize) as u32,
-        entropy_bits: entropy_bits(probs),
+        id: s.id,
+        ch: s.ch,
+        p: s.p,
+        p1: s.p1,
+        rank: rank_of(s.probs, s.id as usize) as u32,
+        entropy_bits: s.entropy_bits,
         temperature,
-        top: top_n(probs, n).into_iter().map(|(i, p)| (i, p, p1[i as usize])).collect(),
+        top,
     }
 }

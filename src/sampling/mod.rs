@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-pub use distribution::{entropy_bits, rank_of, softmax_t, top_n};
+pub use distribution::{entropy_bits, rank_of, softmax_t, top_n, top_n_into, top_n_with};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -86,6 +86,15 @@ impl SamplerSettings {
         parts.join(" · ")
     }
 
+    /// True when the chain leaves the model's distribution as it is (T = 1, nothing else on).
+    pub fn is_model_distribution(&self) -> bool {
+        self.temperature == 1.0
+            && self.top_k == 0
+            && self.top_p >= 1.0
+            && self.min_p <= 0.0
+            && (self.repeat_penalty <= 1.0 || self.repeat_window == 0)
+    }
+
     /// Runs steps 1–6 of the chain, writing the distribution to draw from into `out`.
     /// `recent` is the stream's text so far as ids (only its tail is read).
     pub fn distribution(&self, logits: &[f32], recent: &[u32], scratch: &mut Vec<f32>, out: &mut Vec<f32>) {
@@ -118,13 +127,32 @@ impl SamplerSettings {
         if !(k_on || p_on || m_on) {
             return;
         }
+        // Most likely first; ties go to the lower id.
+        let cmp = |a: &u32, b: &u32| p[*b as usize].total_cmp(&p[*a as usize]).then(a.cmp(b));
         let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by(|&a, &b| p[b as usize].total_cmp(&p[a as usize]).then(a.cmp(&b)));
+        // Top-k, top-p and min-p each keep a prefix of that order, so the kept set is the shortest
+        // of the three prefixes; only what survives top-k and min-p needs sorting for top-p.
         let mut keep = n;
         if k_on {
+            order.select_nth_unstable_by(self.top_k - 1, cmp);
             keep = self.top_k;
         }
+        if m_on {
+            let floor = p.iter().copied().fold(0.0f32, f32::max) * self.min_p;
+            let (mut i, mut j) = (0, keep);
+            // Partition the candidates into those at or above the floor (kept) and the rest.
+            while i < j {
+                if p[order[i] as usize] >= floor {
+                    i += 1;
+                } else {
+                    j -= 1;
+                    order.swap(i, j);
+                }
+            }
+            keep = i.max(1);
+        }
         if p_on {
+            order[..keep].sort_unstable_by(cmp);
             let mut mass = 0.0f64;
             for (i, &id) in order[..keep].iter().enumerate() {
                 mass += p[id as usize] as f64;
@@ -133,10 +161,6 @@ impl SamplerSettings {
                     break;
                 }
             }
-        }
-        if m_on {
-            let floor = p[order[0] as usize] * self.min_p;
-            keep = order[..keep].iter().take_while(|&&id| p[id as usize] >= floor).count().max(1);
         }
         for &id in &order[keep..] {
             p[id as usize] = 0.0;

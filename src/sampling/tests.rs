@@ -149,3 +149,69 @@ fn validate_names_the_setting_and_range() {
     let err = SamplerSettings::with_temperature(-1.0).validate().unwrap_err();
     assert!(err.contains("temperature"), "{err}");
 }
+
+/// The chain's truncation (top-k, then top-p, then min-p, on the tempered distribution) as the
+/// README states it, written the slow, obvious way: one full sort, then three prefixes.
+fn reference_truncation(s: &SamplerSettings, probs: &[f32]) -> Vec<f32> {
+    let n = probs.len();
+    if !((s.top_k > 0 && s.top_k < n) || s.top_p < 1.0 || s.min_p > 0.0) {
+        // Nothing to cut: the tempered distribution as it is.
+        return probs.to_vec();
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    let mut keep = n;
+    if s.top_k > 0 && s.top_k < n {
+        keep = s.top_k;
+    }
+    if s.top_p < 1.0 {
+        let mut mass = 0.0f64;
+        for (i, &id) in order[..keep].iter().enumerate() {
+            mass += probs[id] as f64;
+            if mass >= s.top_p as f64 {
+                keep = i + 1;
+                break;
+            }
+        }
+    }
+    if s.min_p > 0.0 {
+        let floor = probs[order[0]] * s.min_p;
+        keep = order[..keep].iter().take_while(|&&id| probs[id] >= floor).count().max(1);
+    }
+    let mut out = probs.to_vec();
+    for &id in &order[keep..] {
+        out[id] = 0.0;
+    }
+    let sum: f64 = out.iter().map(|&v| v as f64).sum();
+    out.iter().map(|&v| v * (1.0 / sum) as f32).collect()
+}
+
+#[test]
+fn truncation_matches_the_one_sort_reference() {
+    // SplitMix64, so the cases are the same on every run.
+    let mut state = 0x1234_5678u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for case in 0..3000 {
+        let n = 1 + (next() % 90) as usize;
+        // Coarse logits so that ties are common.
+        let logits: Vec<f32> = (0..n).map(|_| (next() % 13) as f32 * 0.5 - 3.0).collect();
+        let s = SamplerSettings {
+            temperature: [0.3, 1.0, 1.7][case % 3],
+            top_k: [0, 1, 3, 10, 200][(next() % 5) as usize],
+            top_p: [1.0, 0.5, 0.9, 0.99][(next() % 4) as usize],
+            min_p: [0.0, 0.05, 0.3, 0.9][(next() % 4) as usize],
+            ..Default::default()
+        };
+        let mut tempered = Vec::new();
+        softmax_t(&logits, s.temperature, &mut tempered);
+        let want = reference_truncation(&s, &tempered);
+        let got = dist(&s, &logits, &[]);
+        assert_eq!(got, want, "case {case}: {s:?} on {logits:?}");
+    }
+}

@@ -256,3 +256,38 @@ impl Run {
         self
     }
 }
+
+/// A few KB of English-like text: sentences of words from a small lexicon, chosen by a fixed LCG,
+/// with capitals, punctuation and line breaks, so the vocabulary and the statistics are realistic
+/// but the bytes are the same on every run.
+pub fn corpus_text(chars: usize) -> String {
+    const WORDS: &[&str] = &[
+        "the", "king", "and", "queen", "of", "a", "fair", "night", "shall", "speak", "my", "lord", "what",
+        "is", "love", "but", "sweet", "sorrow", "to", "be", "or", "not", "thou", "art", "more", "gentle",
+        "than", "summer", "day", "I", "will", "go", "with", "thee", "now", "hence", "good", "friend",
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |n: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    let mut text = String::new();
+    while text.len() < chars {
+        let words = 3 + next(9);
+        for w in 0..words {
+            let word = WORDS[next(WORDS.len())];
+            if w == 0 {
+                let mut cs = word.chars();
+                let first = cs.next().unwrap().to_ascii_uppercase();
+                text.push(first);
+                text.push_str(cs.as_str());
+            } else {
+                text.push(' ');
+                text.push_str(word);
+            }
+        }
+        text.push_str([".", "!", "?", ",", ";"][next(5)]);
+        text.push(if next(3) == 0 { '\n' } else { ' ' });
+    }
+    text
+}
