@@ -289,7 +289,7 @@ fn idle(secs: u64) {
 fn main() {
     let quick = quick();
     let only = arg("--only");
-    let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let want = |name: &str| only.as_deref().map_or(true, |o| o == name);
     println!("{}", machine());
     println!("binary: {}", env!("CARGO_BIN_EXE_tempest"));
     if want("startup") {

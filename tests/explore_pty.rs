@@ -130,8 +130,10 @@ impl Drop for Tempest {
 fn pane_title(screen: &str, i: usize) -> Option<(String, u64)> {
     let at = screen.find(&format!(" {i} · T "))?;
     let rest = &screen[at + format!(" {i} · T ").len()..];
-    let (t, rest) = rest.split_once(" · ")?;
-    let (count, _) = rest.split_once(" ch")?;
+    // The temperature is the first word; a loop marker ("⟳ …") may follow it before the count.
+    let t = rest.split_whitespace().next()?;
+    let (before, _) = rest.split_once(" ch")?;
+    let count = before.rsplit([' ', '·']).next()?;
     Some((t.to_string(), count.replace(',', "").parse().ok()?))
 }
 

@@ -444,7 +444,7 @@ unsafe impl Sync for Bufs {}
 /// Which kernel the CPU can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Isa {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", tempest_avx512))]
     Avx512,
     #[cfg(target_arch = "x86_64")]
     Avx2,
@@ -455,14 +455,14 @@ impl Isa {
     fn detect() -> Isa {
         // TEMPEST_KERNEL=portable|avx2 forces a narrower kernel (tests and benchmarks use it).
         let forced = std::env::var("TEMPEST_KERNEL").unwrap_or_default();
+        // The AVX-512 kernel needs Rust 1.89 (build.rs sets `tempest_avx512` when it is there).
+        #[cfg(all(target_arch = "x86_64", tempest_avx512))]
+        if forced != "portable" && forced != "avx2" && is_x86_feature_detected!("avx512f") {
+            return Isa::Avx512;
+        }
         #[cfg(target_arch = "x86_64")]
-        {
-            if forced != "portable" && forced != "avx2" && is_x86_feature_detected!("avx512f") {
-                return Isa::Avx512;
-            }
-            if forced != "portable" && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-                return Isa::Avx2;
-            }
+        if forced != "portable" && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            return Isa::Avx2;
         }
         let _ = forced;
         Isa::Portable
@@ -472,7 +472,7 @@ impl Isa {
 /// The name of the kernel this machine's steppers use (for benchmark reports).
 pub fn kernel_name() -> &'static str {
     match Isa::detect() {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", tempest_avx512))]
         Isa::Avx512 => "avx512",
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => "avx2+fma",
@@ -482,7 +482,7 @@ pub fn kernel_name() -> &'static str {
 
 // The per-part work is compiled three times: the elementwise code is auto-vectorised for each
 // target, and `matvec` picks the matching kernel.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", tempest_avx512))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn layer_avx512(w: &Weights, l: usize, batch: usize, ids: &[u32], b: &Bufs, u0: usize, u1: usize) {
@@ -501,7 +501,7 @@ unsafe fn layer_avx2(w: &Weights, l: usize, batch: usize, ids: &[u32], b: &Bufs,
 #[allow(clippy::too_many_arguments)]
 unsafe fn dispatch_layer(w: &Weights, l: usize, batch: usize, ids: &[u32], b: &Bufs, u0: usize, u1: usize) {
     match w.isa {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", tempest_avx512))]
         Isa::Avx512 => layer_avx512(w, l, batch, ids, b, u0, u1),
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => layer_avx2(w, l, batch, ids, b, u0, u1),
@@ -509,7 +509,7 @@ unsafe fn dispatch_layer(w: &Weights, l: usize, batch: usize, ids: &[u32], b: &B
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", tempest_avx512))]
 #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
 unsafe fn head_avx512(w: &Weights, batch: usize, b: &Bufs, r0: usize, r1: usize) {
     head_part(w, batch, b, r0, r1)
@@ -525,7 +525,7 @@ unsafe fn head_avx2(w: &Weights, batch: usize, b: &Bufs, r0: usize, r1: usize) {
 /// As [`head_part`].
 unsafe fn dispatch_head(w: &Weights, batch: usize, b: &Bufs, r0: usize, r1: usize) {
     match w.isa {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(all(target_arch = "x86_64", tempest_avx512))]
         Isa::Avx512 => head_avx512(w, batch, b, r0, r1),
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => head_avx2(w, batch, b, r0, r1),
@@ -821,7 +821,7 @@ unsafe fn matvec(isa: Isa, m: &Matrix, r0: usize, r1: usize, x: &[f32], x_stride
         match isa {
             // SAFETY: the CPU has the features (see `Isa::detect`); the asserts above bound every
             // access the kernels make.
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(all(target_arch = "x86_64", tempest_avx512))]
             Isa::Avx512 => x86::matvec_avx512(w, rows, m.k, xs, x_stride, nb, os, out_stride),
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => x86::matvec_avx2(w, rows, m.k, xs, x_stride, nb, os, out_stride),
@@ -854,6 +854,7 @@ unsafe fn matvec_portable(w: &[f32], rows: usize, k: usize, x: &[f32], xs: usize
 mod x86 {
     use std::arch::x86_64::*;
 
+    #[cfg(tempest_avx512)]
     /// Rows `r0..r0 + R` × streams `0..NB`, with AVX-512: per 16 columns, R weight loads feed
     /// R·NB fused multiply-adds.
     #[inline]
@@ -890,7 +891,7 @@ mod x86 {
         _mm_cvtss_f32(s)
     }
 
-    /// As [`block512`] with 8-wide AVX2 registers (16 of them: R·NB accumulators + NB inputs + 1).
+    /// As `block512`, with 8-wide AVX2 registers (16 of them: R·NB accumulators + NB inputs + 1).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn block256<const R: usize, const NB: usize>(w: *const f32, k: usize, x: *const f32, xs: usize, out: *mut f32, os: usize) {
@@ -941,6 +942,7 @@ mod x86 {
         }};
     }
 
+    #[cfg(tempest_avx512)]
     /// # Safety
     /// The CPU has AVX-512F; `w` holds `rows × k` floats, `x` holds `nb` rows of `k` floats
     /// `xs` apart and `out` `nb` rows of `rows` floats `os` apart; `nb <= 4`.
@@ -951,7 +953,7 @@ mod x86 {
     }
 
     /// # Safety
-    /// As [`matvec_avx512`], with AVX2 and FMA.
+    /// As `matvec_avx512`, with AVX2 and FMA.
     #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]
     pub unsafe fn matvec_avx2(w: &[f32], rows: usize, k: usize, x: &[f32], xs: usize, nb: usize, out: *mut f32, os: usize) {
