@@ -51,15 +51,8 @@ pub fn arg(name: &str) -> Option<String> {
 /// `cpu: <model> (<n> logical CPUs); load average <1 min>` — the load warns when something else
 /// shares the machine.
 pub fn machine() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_string()))
-        .unwrap_or_else(|| "unknown CPU".into());
-    let logical = info.lines().filter(|l| l.starts_with("processor")).count();
-    let logical = if logical > 0 { logical } else { std::thread::available_parallelism().map_or(0, |n| n.get()) };
     let load = std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| s.split_whitespace().next().map(str::to_string));
-    let mut line = format!("machine: {model}, {logical} logical CPUs");
+    let mut line = format!("machine: {}", tempest::commands::bench_train::cpu_description());
     if let Some(l) = load {
         line.push_str(&format!("; load average {l} at start"));
     }
