@@ -8,143 +8,14 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{arg, machine, quick, Stats};
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
-const PATIENCE: Duration = Duration::from_secs(120);
-
-struct Tempest {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    reader: Option<JoinHandle<()>>,
-    started: Instant,
-    _dir: tempfile::TempDir,
-}
-
-impl Tempest {
-    fn start(args: &[&str], cols: u16, rows: u16) -> Tempest {
-        let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("a pty");
-        let dir = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tempest"));
-        cmd.args(args);
-        cmd.cwd(dir.path());
-        cmd.env("HOME", dir.path());
-        cmd.env("XDG_CONFIG_HOME", dir.path());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        let started = Instant::now();
-        let child = pair.slave.spawn_command(cmd).expect("spawn tempest");
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let mut rd = pair.master.try_clone_reader().unwrap();
-        let p = Arc::clone(&parser);
-        let reader = thread::spawn(move || {
-            let mut buf = [0u8; 65536];
-            while let Ok(n @ 1..) = rd.read(&mut buf) {
-                p.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Tempest { _master: pair.master, writer, child, parser, reader: Some(reader), started, _dir: dir }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.process_id().expect("a pid")
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn press(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    /// Polls the parsed screen (every `every`) until `cond` holds; returns the value and when it
-    /// was first seen.
-    fn wait_for<T>(&self, what: &str, every: Duration, mut cond: impl FnMut(&str) -> Option<T>) -> (T, Instant) {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if let Some(v) = cond(&s) {
-                return (v, Instant::now());
-            }
-            if start.elapsed() > PATIENCE {
-                panic!("timed out waiting for {what}; the screen shows:\n{s}");
-            }
-            thread::sleep(every);
-        }
-    }
-
-    fn quit(mut self) -> u32 {
-        self.press("q");
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            if start.elapsed() > PATIENCE {
-                let _ = self.child.kill();
-                panic!("tempest did not exit");
-            }
-            thread::sleep(Duration::from_millis(10));
-        };
-        if let Some(r) = self.reader.take() {
-            let _ = r.join();
-        }
-        status.exit_code()
-    }
-
-    fn wait_exit(mut self, limit: Duration) -> u32 {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            if start.elapsed() > limit {
-                let _ = self.child.kill();
-                panic!("tempest did not exit within {limit:?}");
-            }
-            thread::sleep(Duration::from_millis(50));
-        };
-        if let Some(r) = self.reader.take() {
-            let _ = r.join();
-        }
-        status.exit_code()
-    }
-}
-
-impl Drop for Tempest {
-    fn drop(&mut self) {
-        if self.reader.is_some() {
-            let _ = self.child.kill();
-        }
-    }
-}
-
-/// Pane `i`'s title, ` i · T 0.20 · 1,204 ch ` (other parts, such as a loop marker, may come
-/// between), as (temperature, characters).
-fn pane_title(screen: &str, i: usize) -> Option<(String, u64)> {
-    let tag = format!(" {i} · T ");
-    let at = screen.find(&tag)?;
-    let line = screen[at + tag.len()..].lines().next()?;
-    let t = line.split_whitespace().next()?;
-    let (before, _) = line.split_once(" ch")?;
-    let count = before.rsplit(' ').next()?;
-    Some((t.to_string(), count.replace(',', "").parse().ok()?))
-}
-
-fn counts(screen: &str) -> Option<Vec<u64>> {
-    (1..=3).map(|i| pane_title(screen, i).map(|t| t.1)).collect()
-}
+#[path = "../tests/support/pty.rs"]
+mod pty;
+use pty::{counts, pane_title, Tempest};
 
 /// VmRSS and VmHWM in MiB.
 fn memory(pid: u32) -> Option<(f64, f64)> {
@@ -182,8 +53,8 @@ fn startup(runs: usize) -> f64 {
     let (mut first_frame, mut first_char) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         let t = Tempest::start(&["--seed", "7"], 160, 45);
-        let (_, framed) = t.wait_for("the first frame", Duration::from_millis(1), |s| pane_title(s, 1));
-        let (_, got) = t.wait_for("a generated character", Duration::from_millis(1), |s| counts(s).filter(|c| c.iter().any(|&n| n > 0)));
+        let (_, framed) = t.wait_for_every("the first frame", Duration::from_millis(1), |s| pane_title(s, 1));
+        let (_, got) = t.wait_for_every("a generated character", Duration::from_millis(1), |s| counts(s).filter(|c| c.iter().any(|&n| n > 0)));
         first_frame.push((framed - t.started).as_secs_f64() * 1e3);
         first_char.push((got - t.started).as_secs_f64() * 1e3);
         assert_eq!(t.quit(), 0);
@@ -200,7 +71,7 @@ fn startup(runs: usize) -> f64 {
 fn latency(presses: usize) {
     println!("\n[3] key → screen in the real binary: `tempest --max-speed` in a 240x60 pty, ↑/↓ on pane 1 ({presses} presses, 40–120 ms apart)");
     let mut t = Tempest::start(&["--seed", "7", "--max-speed"], 240, 60);
-    t.wait_for("generation", Duration::from_millis(5), |s| counts(s).filter(|c| c.iter().all(|&n| n >= 50)));
+    t.wait_for_every("generation", Duration::from_millis(5), |s| counts(s).filter(|c| c.iter().all(|&n| n >= 50)));
     let t0: f32 = pane_title(&t.screen(), 1).and_then(|p| p.0.parse().ok()).expect("pane 1's temperature");
     let (up, down) = (format!("{:.2}", t0 + 0.05), format!("{t0:.2}"));
     let mut lat = Vec::new();
@@ -211,7 +82,7 @@ fn latency(presses: usize) {
         thread::sleep(Duration::from_millis(40 + (rng >> 33) % 80));
         let sent = Instant::now();
         t.press(key);
-        let (_, seen) = t.wait_for("the new temperature", Duration::from_micros(200), |s| pane_title(s, 1).filter(|p| p.0 == want));
+        let (_, seen) = t.wait_for_every("the new temperature", Duration::from_micros(200), |s| pane_title(s, 1).filter(|p| p.0 == want));
         // Polled every 0.2 ms (plus the time to read the screen), so this errs long by that much.
         lat.push((seen - sent).as_secs_f64() * 1e3);
     }
@@ -226,7 +97,7 @@ fn latency(presses: usize) {
 fn memory_run(secs: u64) {
     let early = (secs / 2).clamp(1, 60);
     println!("\n[5] memory: `tempest --max-speed --duration {secs}` in a 240x60 pty, VmRSS/VmHWM every second");
-    let t = Tempest::start(&["--seed", "7", "--max-speed", "--duration", &secs.to_string()], 240, 60);
+    let mut t = Tempest::start(&["--seed", "7", "--max-speed", "--duration", &secs.to_string()], 240, 60);
     let pid = t.pid();
     let mut samples = Vec::new();
     let start = Instant::now();
@@ -244,7 +115,7 @@ fn memory_run(secs: u64) {
             break;
         }
     }
-    let code = t.wait_exit(Duration::from_secs(60));
+    let code = t.wait_exit_within(Duration::from_secs(60)).0;
     let at = |s: f64| samples.iter().find(|x| x.0 >= s).or(samples.last()).map(|x| x.1).unwrap_or(0.0);
     let (rss_early, rss_end) = (at(early as f64), samples.iter().rev().nth(1).or(samples.last()).map(|x| x.1).unwrap_or(0.0));
     let peak = samples.iter().map(|x| x.2).fold(0.0, f64::max);
@@ -269,13 +140,13 @@ fn idle(secs: u64) {
     println!("\n[6] idle: `tempest` (25 ch/s) in a 160x45 pty, paused with space, CPU over {secs} s");
     let mut t = Tempest::start(&["--seed", "7"], 160, 45);
     let pid = t.pid();
-    t.wait_for("generation", Duration::from_millis(10), |s| counts(s).filter(|c| c.iter().all(|&n| n >= 5)));
+    t.wait_for_every("generation", Duration::from_millis(10), |s| counts(s).filter(|c| c.iter().all(|&n| n >= 5)));
     // While running at the default pace, for comparison.
     let (c0, w0) = (cpu_seconds(pid).unwrap(), Instant::now());
     thread::sleep(Duration::from_secs(secs));
     let running = 100.0 * (cpu_seconds(pid).unwrap() - c0) / w0.elapsed().as_secs_f64();
     t.press(" ");
-    t.wait_for("the paused status", Duration::from_millis(10), |s| s.contains("paused").then_some(()));
+    t.wait_for_every("the paused status", Duration::from_millis(10), |s| s.contains("paused").then_some(()));
     thread::sleep(Duration::from_secs(1));
     let (c0, w0) = (cpu_seconds(pid).unwrap(), Instant::now());
     thread::sleep(Duration::from_secs(secs));

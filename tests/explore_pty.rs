@@ -3,143 +3,15 @@
 //! A reader thread feeds everything the program writes into a vt100 parser; the tests wait (with
 //! a bound) for conditions on the parsed screen rather than sleeping.
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+#[path = "support/pty.rs"]
+mod pty;
+use pty::{counts, pane_title, Tempest};
 
-/// Bounds a hang, not a speed: a training job may share the machine.
-const PATIENCE: Duration = Duration::from_secs(90);
 const ALT_SCREEN_ON: &[u8] = b"\x1b[?1049h";
 const ALT_SCREEN_OFF: &[u8] = b"\x1b[?1049l";
-
-struct Tempest {
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    reader: Option<JoinHandle<()>>,
-    /// Home, config dir and working directory: no user config is read, exports land here.
-    dir: tempfile::TempDir,
-}
-
-impl Tempest {
-    fn start(args: &[&str], cols: u16, rows: u16) -> Tempest {
-        let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("a pty");
-        let dir = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tempest"));
-        cmd.args(args);
-        cmd.cwd(dir.path());
-        cmd.env("HOME", dir.path());
-        cmd.env("XDG_CONFIG_HOME", dir.path());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        let child = pair.slave.spawn_command(cmd).expect("spawn tempest");
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut rd = pair.master.try_clone_reader().unwrap();
-        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
-        let reader = thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            // Ends with EOF (or EIO on Linux) once the program has exited.
-            while let Ok(n @ 1..) = rd.read(&mut buf) {
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Tempest { master: pair.master, writer, child, parser, raw, reader: Some(reader), dir }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn press(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    /// Waits until `cond` holds for the screen text; fails with the screen if it never does.
-    fn wait_for<T>(&self, what: &str, mut cond: impl FnMut(&str) -> Option<T>) -> T {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if let Some(v) = cond(&s) {
-                return v;
-            }
-            if start.elapsed() > PATIENCE {
-                panic!("timed out waiting for {what}; the screen shows:\n{s}");
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Waits until the value read off the screen stays the same for `quiet`.
-    fn wait_steady<T: PartialEq + std::fmt::Debug>(&self, what: &str, quiet: Duration, read: impl Fn(&str) -> Option<T>) -> T {
-        let mut last = self.wait_for(what, &read);
-        let mut since = Instant::now();
-        loop {
-            thread::sleep(Duration::from_millis(20));
-            let now = self.wait_for(what, &read);
-            if now != last {
-                (last, since) = (now, Instant::now());
-            } else if since.elapsed() >= quiet {
-                return now;
-            }
-        }
-    }
-
-    /// Waits for the process to exit; returns its exit code and everything it wrote.
-    fn wait_exit(&mut self) -> (u32, Vec<u8>) {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            if start.elapsed() > PATIENCE {
-                let _ = self.child.kill();
-                panic!("tempest did not exit; the screen shows:\n{}", self.screen());
-            }
-            thread::sleep(Duration::from_millis(20));
-        };
-        self.reader.take().unwrap().join().unwrap();
-        (status.exit_code(), self.raw.lock().unwrap().clone())
-    }
-
-    /// The pty's local modes, as text ("ICANON | ECHO | …"): raw mode clears ICANON and ECHO.
-    fn local_flags(&self) -> String {
-        format!("{:?}", self.master.get_termios().expect("termios of the pty").local_flags)
-    }
-}
-
-impl Drop for Tempest {
-    fn drop(&mut self) {
-        if self.reader.is_some() {
-            let _ = self.child.kill();
-        }
-    }
-}
-
-/// Pane `i`'s title, ` i · T 0.20 · 1,204 ch `, read as (temperature, characters).
-fn pane_title(screen: &str, i: usize) -> Option<(String, u64)> {
-    let at = screen.find(&format!(" {i} · T "))?;
-    let rest = &screen[at + format!(" {i} · T ").len()..];
-    // The temperature is the first word; a loop marker ("⟳ …") may follow it before the count.
-    let t = rest.split_whitespace().next()?;
-    let (before, _) = rest.split_once(" ch")?;
-    let count = before.rsplit([' ', '·']).next()?;
-    Some((t.to_string(), count.replace(',', "").parse().ok()?))
-}
-
-fn counts(screen: &str) -> Option<[u64; 3]> {
-    Some([pane_title(screen, 1)?.1, pane_title(screen, 2)?.1, pane_title(screen, 3)?.1])
-}
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
