@@ -8,7 +8,7 @@ run: libtorch
 
 # The whole test suite (unit, integration, snapshot and end-to-end pseudo-terminal tests).
 test: libtorch
-	cargo test --release --no-fail-fast
+	cargo test --release --workspace --no-fail-fast
 
 # The benchmarks behind the README's performance table: model step and sampling (benches/generation.rs),
 # UI render and key latency (benches/ui.rs), start-up, key-to-screen, memory and idle CPU of the real

@@ -54,7 +54,9 @@ fn startup(runs: usize) -> f64 {
     for _ in 0..runs {
         let t = Tempest::start(&["--seed", "7"], 160, 45);
         let (_, framed) = t.wait_for_every("the first frame", Duration::from_millis(1), |s| pane_title(s, 1));
-        let (_, got) = t.wait_for_every("a generated character", Duration::from_millis(1), |s| counts(s).filter(|c| c.iter().any(|&n| n > 0)));
+        let (_, got) = t.wait_for_every("a generated character", Duration::from_millis(1), |s| {
+            counts(s).filter(|c| c.iter().any(|&n| n > 0))
+        });
         first_frame.push((framed - t.started).as_secs_f64() * 1e3);
         first_char.push((got - t.started).as_secs_f64() * 1e3);
         assert_eq!(t.quit(), 0);
@@ -82,7 +84,9 @@ fn latency(presses: usize) {
         thread::sleep(Duration::from_millis(40 + (rng >> 33) % 80));
         let sent = Instant::now();
         t.press(key);
-        let (_, seen) = t.wait_for_every("the new temperature", Duration::from_micros(200), |s| pane_title(s, 1).filter(|p| p.0 == want));
+        let (_, seen) = t.wait_for_every("the new temperature", Duration::from_micros(200), |s| {
+            pane_title(s, 1).filter(|p| p.0 == want)
+        });
         // Polled every 0.2 ms (plus the time to read the screen), so this errs long by that much.
         lat.push((seen - sent).as_secs_f64() * 1e3);
     }
@@ -117,7 +121,8 @@ fn memory_run(secs: u64) {
     }
     let code = t.wait_exit_within(Duration::from_secs(60)).0;
     let at = |s: f64| samples.iter().find(|x| x.0 >= s).or(samples.last()).map(|x| x.1).unwrap_or(0.0);
-    let (rss_early, rss_end) = (at(early as f64), samples.iter().rev().nth(1).or(samples.last()).map(|x| x.1).unwrap_or(0.0));
+    let (rss_early, rss_end) =
+        (at(early as f64), samples.iter().rev().nth(1).or(samples.last()).map(|x| x.1).unwrap_or(0.0));
     let peak = samples.iter().map(|x| x.2).fold(0.0, f64::max);
     let growth = 100.0 * (rss_end - rss_early) / rss_early.max(1e-9);
     println!("    exit code {code}; {} samples", samples.len());
@@ -153,7 +158,10 @@ fn idle(secs: u64) {
     let paused = 100.0 * (cpu_seconds(pid).unwrap() - c0) / w0.elapsed().as_secs_f64();
     assert_eq!(t.quit(), 0);
     println!("    running at 25 ch/s per pane: {running:.2}% of a core");
-    println!("    paused: {paused:.2}% of a core (resolution {:.2}% over {secs} s)", 100.0 / clock_ticks() / secs as f64);
+    println!(
+        "    paused: {paused:.2}% of a core (resolution {:.2}% over {secs} s)",
+        100.0 / clock_ticks() / secs as f64
+    );
     println!("    target paused < 1%: {}", if paused < 1.0 { "met" } else { "NOT met" });
 }
 

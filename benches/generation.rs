@@ -18,16 +18,22 @@ mod common;
 use std::time::Instant;
 
 use common::{machine, quick, run_python, thread_cpu_ns, torch_python, Stats};
-use tempest::analysis::LoopSettings;
-use tempest::app::PaneState;
-use tempest::engine::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
-use tempest::engine::session::describe_sampled;
-use tempest::generate::Generator;
-use tempest::model::CharRnn;
-use tempest::sampling::SamplerSettings;
+use tempest::explorer::app::PaneState;
+use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
+use tempest::explorer::worker::session::describe_sampled;
+use tempest_core::analysis::LoopSettings;
+use tempest_core::generate::Generator;
+use tempest_core::model::CharRnn;
+use tempest_core::sampling::SamplerSettings;
 
 /// Wall and CPU µs per step over `rounds` rounds of `steps` steps, after a warm-up.
-fn time_steps(batch: usize, vocab: usize, rounds: usize, steps: usize, mut step: impl FnMut(&[u32], &mut Vec<f32>)) -> (Stats, Stats) {
+fn time_steps(
+    batch: usize,
+    vocab: usize,
+    rounds: usize,
+    steps: usize,
+    mut step: impl FnMut(&[u32], &mut Vec<f32>),
+) -> (Stats, Stats) {
     let mut logits = Vec::new();
     let mut ids = vec![0u32; batch];
     let v = vocab as u32;
@@ -57,7 +63,7 @@ fn time_steps(batch: usize, vocab: usize, rounds: usize, steps: usize, mut step:
 /// the before/after in one run.
 mod previous {
     use tch::{Kind, Tensor};
-    use tempest::model::CharRnn;
+    use tempest_core::model::CharRnn;
 
     pub struct Stepper {
         table0: Tensor,
@@ -106,7 +112,11 @@ mod previous {
             let mut x = self.table0.index_select(0, &idx);
             for l in 0..self.h.len() {
                 let h = &self.h[l];
-                let gates = if l == 0 { x.addmm(h, &self.w_hh0) } else { self.layers[l - 1].1.addmm(&Tensor::cat(&[&x, h], 1), &self.layers[l - 1].0) };
+                let gates = if l == 0 {
+                    x.addmm(h, &self.w_hh0)
+                } else {
+                    self.layers[l - 1].1.addmm(&Tensor::cat(&[&x, h], 1), &self.layers[l - 1].0)
+                };
                 let ch = gates.chunk(4, 1);
                 let (i, f, g, o) = (ch[0].sigmoid(), ch[1].sigmoid(), ch[2].tanh(), ch[3].sigmoid());
                 let c = f * &self.c[l] + i * g;
@@ -176,7 +186,7 @@ fn bench_step(model: &CharRnn, vocab: usize, rounds: usize, steps: usize) {
     let default_threads = model.stepper(1).threads();
     println!(
         "    tempest Stepper: {} kernel, {} thread(s) by default on this machine; {} rounds x {} steps per figure",
-        tempest::model::step::kernel_name(),
+        tempest_core::model::step::kernel_name(),
         default_threads,
         rounds,
         steps
@@ -231,10 +241,15 @@ fn bench_step(model: &CharRnn, vocab: usize, rounds: usize, steps: usize) {
             match run_python(&py, PYTORCH_STEP, &cfg.to_string()) {
                 Err(e) => println!("    PyTorch reference: failed: {e}"),
                 Ok(text) => {
-                    let v: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or("")).unwrap_or_default();
-                    println!("    PyTorch {} ({py}), same shape, random weights, no_grad:", v["version"].as_str().unwrap_or("?"));
+                    let v: serde_json::Value =
+                        serde_json::from_str(text.lines().last().unwrap_or("")).unwrap_or_default();
+                    println!(
+                        "    PyTorch {} ({py}), same shape, random weights, no_grad:",
+                        v["version"].as_str().unwrap_or("?")
+                    );
                     for r in v["results"].as_array().into_iter().flatten() {
-                        let rounds: Vec<f64> = r["rounds"].as_array().into_iter().flatten().filter_map(|x| x.as_f64()).collect();
+                        let rounds: Vec<f64> =
+                            r["rounds"].as_array().into_iter().flatten().filter_map(|x| x.as_f64()).collect();
                         let batch = r["batch"].as_u64().unwrap_or(0) as usize;
                         let st = Stats::of(&rounds);
                         let ours = if batch == 1 { b1 } else { b3 };
@@ -265,20 +280,29 @@ fn bench_step(model: &CharRnn, vocab: usize, rounds: usize, steps: usize) {
 /// (`Generator::sample_each`, `describe_sampled`, the branch history, as `Session::step` does), and what the
 /// app does when it arrives (`PaneState::push`: loop detector, metrics, history), plus reading the
 /// title's numbers. The model step is outside the timed region.
-fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest::model::Vocab, rounds: usize, steps: usize) {
+fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, rounds: usize, steps: usize) {
     let settings = vec![
         SamplerSettings::with_temperature(0.2),
         SamplerSettings::with_temperature(0.8),
         // The full chain, so its cost is in the figure too.
-        SamplerSettings { temperature: 1.5, top_k: 40, top_p: 0.95, min_p: 0.02, repeat_penalty: 1.1, repeat_window: 64 },
+        SamplerSettings {
+            temperature: 1.5,
+            top_k: 40,
+            top_p: 0.95,
+            min_p: 0.02,
+            repeat_penalty: 1.1,
+            repeat_window: 64,
+        },
     ];
     let panes = settings.len();
     let top = 20;
     let mut gen = Generator::new(model.stepper(panes), ckpt_vocab.clone(), settings.clone(), 7, false).unwrap();
     gen.prime(&ckpt_vocab.encode("KING HENRY:\n", Default::default()).unwrap()).unwrap();
     let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
-    let mut histories: Vec<PaneHistory> = (0..panes).map(|_| PaneHistory::new(start.clone(), 10_000, SNAPSHOT_EVERY)).collect();
-    let mut app_panes: Vec<PaneState> = settings.iter().map(|s| PaneState::new(*s, 10_000, LoopSettings::default(), 256)).collect();
+    let mut histories: Vec<PaneHistory> =
+        (0..panes).map(|_| PaneHistory::new(start.clone(), 10_000, SNAPSHOT_EVERY)).collect();
+    let mut app_panes: Vec<PaneState> =
+        settings.iter().map(|s| PaneState::new(*s, 10_000, LoopSettings::default(), 256)).collect();
     let mut ids = vec![0u32; panes];
     let mut per_round = Vec::new();
     for _ in 0..rounds {
@@ -296,7 +320,11 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest::model::Vocab, rounds: u
             for (pane, c) in chars.iter().enumerate() {
                 ids[pane] = c.id;
                 let g = &gen;
-                histories[pane].push(c.id, |pos| Snapshot { pos, state: g.row_state(pane), logits: g.pending_logits(pane).to_vec() });
+                histories[pane].push(c.id, |pos| Snapshot {
+                    pos,
+                    state: g.row_state(pane),
+                    logits: g.pending_logits(pane).to_vec(),
+                });
             }
             // -- the app receiving them --
             for (p, c) in app_panes.iter_mut().zip(chars) {
@@ -311,7 +339,10 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest::model::Vocab, rounds: u
     }
     let st = Stats::of(&per_round);
     println!("\n[2] sampling and analysis per pane per character (3 panes: T 0.2, T 0.8, T 1.5 with top-k/top-p/min-p/repetition penalty; top-{top}; {rounds} rounds x {steps} steps)");
-    println!("    {} (the model step between characters is not timed, but it evicts the caches, as in the explorer)", st.show(2, "µs"));
+    println!(
+        "    {} (the model step between characters is not timed, but it evicts the caches, as in the explorer)",
+        st.show(2, "µs")
+    );
     println!("    target <= 20 µs: {}", if st.median <= 20.0 { "met" } else { "NOT met" });
 }
 
@@ -319,7 +350,7 @@ fn main() {
     let quick = quick();
     println!("{}", machine());
     println!("libtorch threads by default: {}", tch::get_num_threads());
-    let ckpt = tempest::assets::load_model(None).expect("the bundled model loads");
+    let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
     let vocab = ckpt.vocab.len();
     let only = common::arg("--only");
     if only.as_deref().map_or(true, |o| o == "step") {

@@ -20,9 +20,9 @@ use common::{machine, quick, Stats};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use tempest::app::{update, App, Effect, Event};
-use tempest::config::Config;
-use tempest::engine::{worker, Reply, Request};
+use tempest::explorer::app::{update, App, Effect, Event};
+use tempest::explorer::config::Config;
+use tempest::explorer::worker::{worker, Reply, Request};
 
 const W: u16 = 240;
 const H: u16 = 60;
@@ -68,9 +68,10 @@ fn main() {
     let mut config = Config::default_config();
     config.speed.max = true;
     config.seed = 7;
-    let ckpt = tempest::assets::load_model(None).expect("the bundled model loads");
+    let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
     let mut app = App::new(&config, ckpt.vocab.clone(), false);
-    let (engine, replies, handle) = worker::spawn(ckpt.model, ckpt.vocab, config.histogram.top_n, config.history.chars).unwrap();
+    let (engine, replies, handle) =
+        worker::spawn(ckpt.model, ckpt.vocab, config.histogram.top_n, config.history.chars).unwrap();
     let (tx, rx) = mpsc::sync_channel::<Incoming>(256);
     let fwd = {
         let tx = tx.clone();
@@ -101,74 +102,74 @@ fn main() {
     let presses = if quick { 30 } else { 300 };
     let mut results = Vec::new();
     for at_once in [true, false] {
-    let keys = {
-        let tx = tx.clone();
-        thread::spawn(move || {
-            let mut rng = 99u64;
-            for k in 0..presses {
-                rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                thread::sleep(Duration::from_millis(30 + (rng >> 33) % 70));
-                let code = if k % 2 == 0 { KeyCode::Up } else { KeyCode::Down };
-                if tx.send(Incoming::Key(KeyEvent::new(code, KeyModifiers::NONE), Instant::now())).is_err() {
-                    return;
+        let keys = {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                let mut rng = 99u64;
+                for k in 0..presses {
+                    rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    thread::sleep(Duration::from_millis(30 + (rng >> 33) % 70));
+                    let code = if k % 2 == 0 { KeyCode::Up } else { KeyCode::Down };
+                    if tx.send(Incoming::Key(KeyEvent::new(code, KeyModifiers::NONE), Instant::now())).is_err() {
+                        return;
+                    }
                 }
-            }
-        })
-    };
-    let mut latencies = Vec::new();
-    let mut frames_running = Vec::new();
-    let mut waiting: Option<(Instant, String)> = None;
-    let mut last_draw = Instant::now();
-    let mut dirty = false;
-    let mut urgent = false;
-    let started = Instant::now();
-    let mut chars_at_start = None;
-    while latencies.len() < presses {
-        let wake = (dirty && !urgent).then_some(last_draw + FRAME);
-        let first = match wake {
-            None if urgent => Err(RecvTimeoutError::Timeout),
-            None => rx.recv_timeout(Duration::from_secs(10)),
-            Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
+            })
         };
-        let mut next = first.ok();
-        while let Some(inc) = next.take() {
-            match inc {
-                Incoming::App(ev) => apply(&mut app, ev, &engine),
-                Incoming::Key(k, sent) => {
-                    apply(&mut app, Event::Key(k), &engine);
-                    let want = format!("{:.2}", app.panes[0].settings.temperature);
-                    waiting = Some((sent, want));
-                    urgent = at_once;
+        let mut latencies = Vec::new();
+        let mut frames_running = Vec::new();
+        let mut waiting: Option<(Instant, String)> = None;
+        let mut last_draw = Instant::now();
+        let mut dirty = false;
+        let mut urgent = false;
+        let started = Instant::now();
+        let mut chars_at_start = None;
+        while latencies.len() < presses {
+            let wake = (dirty && !urgent).then_some(last_draw + FRAME);
+            let first = match wake {
+                None if urgent => Err(RecvTimeoutError::Timeout),
+                None => rx.recv_timeout(Duration::from_secs(10)),
+                Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
+            };
+            let mut next = first.ok();
+            while let Some(inc) = next.take() {
+                match inc {
+                    Incoming::App(ev) => apply(&mut app, ev, &engine),
+                    Incoming::Key(k, sent) => {
+                        apply(&mut app, Event::Key(k), &engine);
+                        let want = format!("{:.2}", app.panes[0].settings.temperature);
+                        waiting = Some((sent, want));
+                        urgent = at_once;
+                    }
+                }
+                dirty = true;
+                if !(urgent || Instant::now() >= last_draw + FRAME) {
+                    next = rx.try_recv().ok();
                 }
             }
-            dirty = true;
-            if !(urgent || Instant::now() >= last_draw + FRAME) {
-                next = rx.try_recv().ok();
-            }
-        }
-        if dirty && (urgent || Instant::now() >= last_draw + FRAME) {
-            let t = Instant::now();
-            term.draw(|f| tempest::ui::draw(f, &app)).unwrap();
-            let done = Instant::now();
-            frames_running.push((done - t).as_secs_f64() * 1e3);
-            last_draw = done;
-            dirty = false;
-            urgent = false;
-            if chars_at_start.is_none() {
-                chars_at_start = Some(app.panes[0].total());
-            }
-            if let Some((sent, want)) = &waiting {
-                if pane1_temperature(&screen_text(&term)) == Some(want.as_str()) {
-                    latencies.push((done - *sent).as_secs_f64() * 1e3);
-                    waiting = None;
+            if dirty && (urgent || Instant::now() >= last_draw + FRAME) {
+                let t = Instant::now();
+                term.draw(|f| tempest::explorer::ui::draw(f, &app)).unwrap();
+                let done = Instant::now();
+                frames_running.push((done - t).as_secs_f64() * 1e3);
+                last_draw = done;
+                dirty = false;
+                urgent = false;
+                if chars_at_start.is_none() {
+                    chars_at_start = Some(app.panes[0].total());
+                }
+                if let Some((sent, want)) = &waiting {
+                    if pane1_temperature(&screen_text(&term)) == Some(want.as_str()) {
+                        latencies.push((done - *sent).as_secs_f64() * 1e3);
+                        waiting = None;
+                    }
                 }
             }
         }
-    }
-    let secs = started.elapsed().as_secs_f64();
-    let generated = app.panes[0].total() - chars_at_start.unwrap_or(0);
-    keys.join().unwrap();
-    results.push((at_once, latencies, frames_running, generated, secs));
+        let secs = started.elapsed().as_secs_f64();
+        let generated = app.panes[0].total() - chars_at_start.unwrap_or(0);
+        keys.join().unwrap();
+        results.push((at_once, latencies, frames_running, generated, secs));
     }
 
     // --- frame render with the engine paused ---
@@ -188,7 +189,7 @@ fn main() {
         let k = if i % 2 == 0 { KeyCode::Up } else { KeyCode::Down };
         apply(&mut app, Event::Key(KeyEvent::new(k, KeyModifiers::NONE)), &engine);
         let t = Instant::now();
-        term.draw(|f| tempest::ui::draw(f, &app)).unwrap();
+        term.draw(|f| tempest::explorer::ui::draw(f, &app)).unwrap();
         frames_idle.push(t.elapsed().as_secs_f64() * 1e3);
     }
     // And the full redraw of a fresh terminal (what a resize costs).
@@ -196,7 +197,7 @@ fn main() {
     for _ in 0..(if quick { 20 } else { 100 }) {
         let mut t2 = Terminal::new(TestBackend::new(W, H)).unwrap();
         let t = Instant::now();
-        t2.draw(|f| tempest::ui::draw(f, &app)).unwrap();
+        t2.draw(|f| tempest::explorer::ui::draw(f, &app)).unwrap();
         fresh.push(t.elapsed().as_secs_f64() * 1e3);
     }
 
@@ -208,7 +209,10 @@ fn main() {
 
     println!("\n[3] UI at {W}x{H}, three panes of the bundled model at max speed on the real engine thread");
     let (_, latencies, frames_running, generated, secs) = &results[0];
-    println!("    engine ran at {:.0} chars/s per pane during the key test ({generated} chars in {secs:.1} s)", *generated as f64 / secs);
+    println!(
+        "    engine ran at {:.0} chars/s per pane during the key test ({generated} chars in {secs:.1} s)",
+        *generated as f64 / secs
+    );
     let lat = Stats::of(latencies);
     let p99 = Stats::quantile(latencies, 0.99);
     println!("    key → frame showing the new T: {}; p99 {p99:.2} ms", lat.show(2, "ms"));
@@ -219,7 +223,11 @@ fn main() {
         Stats::quantile(before, 0.99)
     );
     let running = Stats::of(frames_running);
-    println!("    frame render while running: {}; p99 {:.2} ms", running.show(2, "ms"), Stats::quantile(frames_running, 0.99));
+    println!(
+        "    frame render while running: {}; p99 {:.2} ms",
+        running.show(2, "ms"),
+        Stats::quantile(frames_running, 0.99)
+    );
     let idle = Stats::of(&frames_idle);
     println!("    frame render, engine paused: {}", idle.show(2, "ms"));
     println!("    full redraw (fresh terminal): {}", Stats::of(&fresh).show(2, "ms"));

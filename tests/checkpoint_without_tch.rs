@@ -11,7 +11,7 @@ use common::{f32_from_bytes, RawModel};
 use safetensors::tensor::Dtype;
 use safetensors::SafeTensors;
 use tch::{Device, Tensor};
-use tempest::model::{CellKind, Checkpoint, TrainingFacts};
+use tempest_core::model::{CellKind, Checkpoint, TrainingFacts};
 
 const TOL: f64 = 1e-4;
 const VOCAB: &str = "\n !',.?abcdehilnorstuw";
@@ -131,8 +131,7 @@ fn save_then_load_round_trips() {
             assert_eq!(f32_from_bytes(view.data()), *data, "{name}");
         }
         let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
-        let json: serde_json::Value =
-            serde_json::from_str(&header.metadata().as_ref().unwrap()["tempest"]).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&header.metadata().as_ref().unwrap()["tempest"]).unwrap();
         for key in ["format", "format_version", "cell", "layers", "hidden", "embed", "vocab"] {
             assert_eq!(json[key], raw.metadata()[key], "metadata {key}");
         }

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use common::Rng;
 use tch::{Device, Tensor};
-use tempest::engine::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
-use tempest::engine::session::Session;
-use tempest::engine::{worker, DrawnChar, Reply, Request, StepBatch};
-use tempest::generate::Generator;
-use tempest::model::{CellKind, CharRnn, ModelSpec, RowState, Vocab};
-use tempest::sampling::SamplerSettings;
+use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
+use tempest::explorer::worker::session::Session;
+use tempest::explorer::worker::{worker, DrawnChar, Reply, Request, StepBatch};
+use tempest_core::generate::Generator;
+use tempest_core::model::{CellKind, CharRnn, ModelSpec, RowState, Vocab};
+use tempest_core::sampling::SamplerSettings;
 
 const CHARS: &str = "abcdefgh \n";
 const TOP_N: usize = 5;
@@ -29,7 +29,14 @@ fn vocab() -> Vocab {
 /// The same weights every call (from a private PRNG, not libtorch's global seed, since tests run
 /// in parallel), wide enough that different temperatures give visibly different text.
 fn model() -> CharRnn {
-    let spec = ModelSpec { cell: CellKind::Lstm, layers: 2, hidden: 16, embed: 8, vocab: CHARS.chars().count() as i64, dropout: 0.0 };
+    let spec = ModelSpec {
+        cell: CellKind::Lstm,
+        layers: 2,
+        hidden: 16,
+        embed: 8,
+        vocab: CHARS.chars().count() as i64,
+        dropout: 0.0,
+    };
     let model = CharRnn::new(spec, Device::Cpu);
     let mut rng = Rng::new(42);
     tch::no_grad(|| {
@@ -138,7 +145,7 @@ fn ids(cs: &[DrawnChar]) -> Vec<u32> {
 }
 
 fn argmax(v: &[f32]) -> u32 {
-    tempest::sampling::distribution::argmax(v).0 as u32
+    tempest_core::sampling::distribution::argmax(v).0 as u32
 }
 
 fn assert_close(a: &[f32], b: &[f32], what: &str) {
@@ -299,7 +306,11 @@ fn branch_continues_as_a_fresh_generation_forced_to_the_same_prefix() {
             if pane == 0 {
                 assert_eq!(c.id, argmax(reference.pending_logits(0)), "the argmax pane after a branch at {pos}");
             }
-            assert_close(&b.last_logits[pane], reference.pending_logits(0), &format!("pane {pane}: after a branch at {pos}"));
+            assert_close(
+                &b.last_logits[pane],
+                reference.pending_logits(0),
+                &format!("pane {pane}: after a branch at {pos}"),
+            );
             reference.feed(&[c.id]).unwrap();
         }
         for (p, t) in texts(&after, 2).iter().enumerate() {
@@ -338,7 +349,11 @@ fn removing_a_middle_pane_keeps_the_others_text_and_adding_one_starts_from_the_p
     e.send(Request::RemovePane { generation: 3, pane: 1 });
     let tail = texts(&e.steps(25), 2);
     assert_eq!([ids(&head[0]), ids(&tail[0])].concat(), ids(&whole[0]));
-    assert_eq!([ids(&head[2]), ids(&tail[1])].concat(), ids(&whole[2]), "pane 3 moved to row 2 with its state and random stream");
+    assert_eq!(
+        [ids(&head[2]), ids(&tail[1])].concat(),
+        ids(&whole[2]),
+        "pane 3 moved to row 2 with its state and random stream"
+    );
 
     // A new pane (at T = 0, so its text does not depend on its random stream) writes what a pane
     // started with the others from the prime writes.

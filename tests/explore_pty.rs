@@ -20,7 +20,8 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[test]
 fn explore_runs_pauses_steps_and_restores_the_terminal() {
     // Temperatures are given explicitly so the test does not depend on config/default.toml.
-    let mut t = Tempest::start(&["--seed", "7", "--temperature", "0.2", "--temperature", "1", "--temperature", "1.5"], 160, 45);
+    let mut t =
+        Tempest::start(&["--seed", "7", "--temperature", "0.2", "--temperature", "1", "--temperature", "1.5"], 160, 45);
     // All three panes generating: each title counts characters, and the prime shows in each.
     let c = t.wait_for("text in all three panes", |s| counts(s).filter(|c| c.iter().all(|&n| n >= 20)));
     let screen = t.screen();
@@ -46,14 +47,21 @@ fn explore_runs_pauses_steps_and_restores_the_terminal() {
     // `e` exports the panes into the working directory.
     t.press("e");
     t.wait_for("the export message", |s| s.contains("exported to").then_some(()));
-    let names: Vec<String> = std::fs::read_dir(t.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(names.iter().any(|n| n.starts_with("tempest-export-") && n.ends_with(".txt")), "{names:?}");
     assert!(names.iter().any(|n| n.starts_with("tempest-export-") && n.ends_with(".jsonl")), "{names:?}");
 
     t.press("q");
     let (code, raw) = t.wait_exit();
     assert_eq!(code, 0, "the screen showed:\n{}", t.screen());
-    assert!(raw.ends_with(ALT_SCREEN_OFF), "leaving the alternate screen is the last thing written: {:?}", String::from_utf8_lossy(&raw[raw.len().saturating_sub(80)..]));
+    assert!(
+        raw.ends_with(ALT_SCREEN_OFF),
+        "leaving the alternate screen is the last thing written: {:?}",
+        String::from_utf8_lossy(&raw[raw.len().saturating_sub(80)..])
+    );
     let parser = t.parser.lock().unwrap();
     assert!(!parser.screen().alternate_screen(), "back on the main screen");
     assert_eq!(format!("{:?}", parser.screen().mouse_protocol_mode()), "None", "mouse capture is off");

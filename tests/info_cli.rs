@@ -4,7 +4,7 @@
 mod common;
 
 use common::{run, tempest, RawModel};
-use tempest::model::{CellKind, ModelSpec};
+use tempest_core::model::{CellKind, ModelSpec};
 
 /// 1234567 -> "1,234,567", written independently of the code under test.
 fn grouped(n: usize) -> String {

@@ -9,11 +9,14 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use common::{run, tempest, Run};
-use tempest::analysis::{LoopDetector, LoopSettings};
+use tempest_core::analysis::{LoopDetector, LoopSettings};
 
 /// The corpus: short sentences over a small alphabet (no '€', no capitals, no digits).
 fn corpus() -> String {
-    let words = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "and", "then", "sleeps", "under", "old", "tree"];
+    let words = [
+        "the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "and", "then", "sleeps", "under", "old",
+        "tree",
+    ];
     let mut rng = common::Rng::new(3);
     let mut text = String::new();
     for _ in 0..120 {
@@ -223,7 +226,8 @@ fn coupled_identical_temperatures_give_identical_streams() {
     assert_eq!(uncoupled.len(), 2);
     assert_ne!(uncoupled[&0], uncoupled[&1]);
     // Stream 0 of an uncoupled run is the same as a one-stream run: streams draw independently.
-    let single = streams_from_jsonl(&jsonl(&sample_ok(&["--seed", "11", "--length", "200", "-t", "1", "--format", "jsonl"])));
+    let single =
+        streams_from_jsonl(&jsonl(&sample_ok(&["--seed", "11", "--length", "200", "-t", "1", "--format", "jsonl"])));
     assert_eq!(single[&0], uncoupled[&0]);
 }
 

@@ -9,7 +9,7 @@ mod common;
 
 use common::Rng;
 use tch::{Device, Kind, Tensor};
-use tempest::model::{CellKind, CharRnn, ModelSpec};
+use tempest_core::model::{CellKind, CharRnn, ModelSpec};
 
 fn model(cell: CellKind, hidden: i64, seed: u64) -> CharRnn {
     let spec = ModelSpec { cell, layers: 2, hidden, embed: 7, vocab: 23, dropout: 0.0 };
@@ -54,7 +54,10 @@ fn every_kernel_and_thread_count_matches_the_sequence_forward() {
                             let got = &logits[row * 23..(row + 1) * 23];
                             let w = &want[(row * len + t) * 23..][..23];
                             let d = got.iter().zip(w).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-                            assert!(d < 1e-4, "{cell} hidden {hidden} kernel {kernel:?} threads {threads}: row {row} t {t}: {d}");
+                            assert!(
+                                d < 1e-4,
+                                "{cell} hidden {hidden} kernel {kernel:?} threads {threads}: row {row} t {t}: {d}"
+                            );
                         }
                         all.extend_from_slice(&logits);
                     }

@@ -5,7 +5,7 @@ mod common;
 
 use common::Rng;
 use tch::{Device, Kind, Tensor};
-use tempest::model::{CellKind, CharRnn, ModelSpec, Stepper};
+use tempest_core::model::{CellKind, CharRnn, ModelSpec, Stepper};
 
 const TOL: f32 = 1e-4;
 
@@ -62,7 +62,14 @@ fn assert_close(what: &str, got: &[f32], want: &[f32]) {
 
 /// Steps `stepper` (batch rows all fed from `seqs[row]`) and checks every row's logits against
 /// `want[row][t]`, starting at position `from`.
-fn step_and_check(what: &str, stepper: &mut Stepper, seqs: &[Vec<u32>], want: &[Vec<Vec<f32>>], from: usize, to: usize) {
+fn step_and_check(
+    what: &str,
+    stepper: &mut Stepper,
+    seqs: &[Vec<u32>],
+    want: &[Vec<Vec<f32>>],
+    from: usize,
+    to: usize,
+) {
     let v = stepper.vocab();
     let mut logits = Vec::new();
     for t in from..to {
@@ -185,7 +192,14 @@ fn check_fork_and_row_state(cell: CellKind, layers: i64, seed: u64) {
         assert!(st.h.iter().chain(&st.c).flatten().all(|&v| v == 0.0), "a fork starts at zero");
     }
     let before = s.row_state(1);
-    step_and_check("fork replay", &mut f, &[seqs[2].clone(), seqs[0].clone()], &[want[2].clone(), want[0].clone()], 0, split);
+    step_and_check(
+        "fork replay",
+        &mut f,
+        &[seqs[2].clone(), seqs[0].clone()],
+        &[want[2].clone(), want[0].clone()],
+        0,
+        split,
+    );
     assert_eq!(s.row_state(1), before, "stepping a fork must not touch the original");
 
     // Row 1's state moved into row 0 of a one-row fork continues like row 1.

@@ -16,7 +16,6 @@ use common::corpus_text;
 /// Generous: a run takes well under a second of CPU, but the machine may be busy.
 const TIMEOUT: Duration = Duration::from_secs(240);
 
-
 fn write_corpus(dir: &Path) -> PathBuf {
     let path = dir.join("c.txt");
     std::fs::write(&path, corpus_text(6000)).unwrap();
@@ -125,7 +124,7 @@ fn trains_a_tiny_model_and_other_commands_read_it() {
     assert_eq!(steps, [10, 20, 30, 40], "{log}");
 
     // The model card: the model file is the best evaluation's, with the facts of that moment.
-    let ckpt = tempest::model::Checkpoint::load(&model, tch::Device::Cpu).unwrap();
+    let ckpt = tempest_core::model::Checkpoint::load(&model, tch::Device::Cpu).unwrap();
     let facts = ckpt.metadata.training.clone().expect("training facts in the metadata");
     let &(best_step, best_val, _) = evals.iter().rev().find(|e| e.2).expect("some evaluation was best");
     assert_eq!(facts.steps, best_step);
@@ -180,7 +179,7 @@ fn each_cell_kind_trains() {
         let evals = eval_lines(&text(&out.stdout));
         assert_eq!(evals.len(), 2, "{cell}: {}", text(&out.stdout));
         // Learning happened: the held-out loss is below that of a uniform guess over the vocabulary.
-        let ckpt = tempest::model::Checkpoint::load(&model, tch::Device::Cpu).unwrap();
+        let ckpt = tempest_core::model::Checkpoint::load(&model, tch::Device::Cpu).unwrap();
         assert_eq!(ckpt.metadata.cell, cell);
         let uniform = (ckpt.vocab.len() as f64).ln();
         let val = ckpt.metadata.training.unwrap().val_loss.unwrap();
@@ -229,7 +228,10 @@ fn bad_settings_are_refused() {
     let out_path = dir.path().join("m.safetensors");
     assert_refused(&train(&corpus, &out_path, &["--val-frac", "0.95"]), "--val-frac must be in [0, 0.9), got 0.95");
     assert_refused(&train(&corpus, &out_path, &["--lr", "0"]), "--lr must be in (0, 1), got 0");
-    assert_refused(&train(&corpus, &out_path, &["--device", "cuda"]), "--device cuda: this libtorch has no usable CUDA device");
+    assert_refused(
+        &train(&corpus, &out_path, &["--device", "cuda"]),
+        "--device cuda: this libtorch has no usable CUDA device",
+    );
     assert!(!out_path.exists());
 }
 

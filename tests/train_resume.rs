@@ -23,7 +23,6 @@ use common::corpus_text;
 /// Bound on every wait. Runs take seconds; this only turns a hang into a failure.
 const TIMEOUT: Duration = Duration::from_secs(300);
 
-
 struct Run {
     dir: tempfile::TempDir,
     /// Folder of the run's files, relative to `dir`.
@@ -147,7 +146,8 @@ struct Snapshot {
 impl Snapshot {
     #[track_caller]
     fn assert_same(&self, other: &Snapshot, what: &str) {
-        for (label, a, b) in [("model", &self.model, &other.model), ("resume checkpoint", &self.resume, &other.resume)] {
+        for (label, a, b) in [("model", &self.model, &other.model), ("resume checkpoint", &self.resume, &other.resume)]
+        {
             assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "{what}: {label} tensor names");
             let differ: Vec<String> = a
                 .iter()
@@ -279,7 +279,8 @@ fn sigkill_loses_at_most_one_interval_and_resume_completes_with_a_clean_log() {
     assert!(stdout.contains(&format!("resuming at step {saved} of 400 steps")), "{stdout}");
     assert!(stdout.contains("done: 400 steps"), "{stdout}");
     assert_eq!(run.checkpoint_step(), 400);
-    let facts = tempest::model::Checkpoint::load(&run.model(), tch::Device::Cpu).unwrap().metadata.training.unwrap();
+    let facts =
+        tempest_core::model::Checkpoint::load(&run.model(), tch::Device::Cpu).unwrap().metadata.training.unwrap();
     assert_eq!(facts.steps % 100, 0, "the model is saved at evaluations");
     assert!(facts.val_loss.is_some());
 
@@ -341,12 +342,23 @@ fn resuming_from_another_folder_continues_the_run_in_its_own_folder() {
     let run = Run { out_dir: "runs", ..Run::new() };
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tempest"));
     cmd.current_dir(run.dir.path()).args(["train", "--corpus", "c.txt", "--out", "runs/m.safetensors"]);
-    cmd.args(["--layers", "2", "--hidden", "64", "--embed", "16", "--seq-len", "32", "--batch", "16", "--threads", "1"]);
+    cmd.args([
+        "--layers",
+        "2",
+        "--hidden",
+        "64",
+        "--embed",
+        "16",
+        "--seq-len",
+        "32",
+        "--batch",
+        "16",
+        "--threads",
+        "1",
+    ]);
     cmd.args(["--steps", "200", "--eval-every", "50", "--checkpoint-every", "5"]);
     let mut child = piped(cmd);
-    wait_until(&mut child, "a checkpoint at step 20", || {
-        run.resume_file().is_file() && run.checkpoint_step() >= 20
-    });
+    wait_until(&mut child, "a checkpoint at step 20", || run.resume_file().is_file() && run.checkpoint_step() >= 20);
     child.kill().unwrap();
     child.wait().unwrap();
     let saved = run.checkpoint_step();
@@ -375,7 +387,8 @@ fn resuming_from_another_folder_continues_the_run_in_its_own_folder() {
     assert!(stray.is_empty(), "files written under the folder resumed from: {stray:?}");
     assert_eq!(run.checkpoint_step(), 200);
     assert_eq!(run.logged_steps(), (1..=20).map(|i| i * 10).collect::<Vec<u64>>());
-    let facts = tempest::model::Checkpoint::load(&run.model(), tch::Device::Cpu).unwrap().metadata.training.unwrap();
+    let facts =
+        tempest_core::model::Checkpoint::load(&run.model(), tch::Device::Cpu).unwrap().metadata.training.unwrap();
     assert!(facts.steps >= 100, "the model was not updated by the resumed run: step {}", facts.steps);
 }
 

@@ -51,7 +51,8 @@ pub fn arg(name: &str) -> Option<String> {
 /// `cpu: <model> (<n> logical CPUs); load average <1 min>` — the load warns when something else
 /// shares the machine.
 pub fn machine() -> String {
-    let load = std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| s.split_whitespace().next().map(str::to_string));
+    let load =
+        std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| s.split_whitespace().next().map(str::to_string));
     let mut line = format!("machine: {}", tempest::commands::bench_train::cpu_description());
     if let Some(l) = load {
         line.push_str(&format!("; load average {l} at start"));

@@ -3,7 +3,7 @@
 //! PyTorch when Python can import `torch`.
 //!
 //! Only the step is timed (batch assembly, forward with dropout, cross-entropy, backward, gradient
-//! clipping, AdamW): [`crate::train::step_batch`] and [`crate::train::optimise_batch`] are exactly
+//! clipping, AdamW): [`tempest_core::train::step_batch`] and [`tempest_core::train::optimise_batch`] are exactly
 //! what the trainer calls. A real run also evaluates, logs and checkpoints, which this leaves out.
 //! Untimed warm-up steps come first; then several windows of timed steps, of which the median is
 //! reported with the range, so one slow window (another process, a page fault storm) does not
@@ -18,9 +18,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
-use crate::model::{CellKind, CharRnn, ModelSpec};
-use crate::train::optim::AdamW;
-use crate::train::{optimise_batch, step_batch};
+use tempest_core::model::{CellKind, CharRnn, ModelSpec};
+use tempest_core::train::optim::AdamW;
+use tempest_core::train::{optimise_batch, step_batch};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchTrainArgs {
@@ -36,7 +36,7 @@ pub struct BenchTrainArgs {
     /// libtorch threads, for both tempest and PyTorch (default: libtorch's default, all cores).
     #[arg(long)]
     pub threads: Option<i32>,
-    #[arg(long, value_enum, default_value = "lstm")]
+    #[arg(long, value_parser = super::values::cell_kind(), default_value = "lstm")]
     pub cell: CellKind,
     #[arg(long, default_value_t = 2)]
     pub layers: i64,

@@ -3,8 +3,8 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::model::vocab::describe_char;
-use crate::model::Checkpoint;
+use tempest_core::display::describe_char;
+use tempest_core::model::Checkpoint;
 
 pub fn run(path: &Path) -> anyhow::Result<i32> {
     let ckpt = Checkpoint::load(path, tch::Device::Cpu)?;
@@ -22,12 +22,20 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
     let spec = ckpt.model.spec();
     lines.push(format!("model       {}", path.display()));
     lines.push(format!("format      {} v{}", m.format, m.format_version));
-    lines.push(format!("cell        {} × {} layers, hidden {}, embedding {}", spec.cell, spec.layers, spec.hidden, spec.embed));
+    lines.push(format!(
+        "cell        {} × {} layers, hidden {}, embedding {}",
+        spec.cell, spec.layers, spec.hidden, spec.embed
+    ));
     lines.push(format!("parameters  {}", group(spec.parameter_count() as u64)));
     lines.push(format!("dropout     {} (training only)", spec.dropout));
     if let Some(t) = &m.training {
         lines.push(format!("corpus      {} ({} characters)", t.corpus, group(t.corpus_chars)));
-        lines.push(format!("trained     {} steps, {} characters seen, {:.0} s", group(t.steps), group(t.chars_seen), t.wall_seconds));
+        lines.push(format!(
+            "trained     {} steps, {} characters seen, {:.0} s",
+            group(t.steps),
+            group(t.chars_seen),
+            t.wall_seconds
+        ));
         if let Some(l) = t.train_loss {
             lines.push(format!("train loss  {l:.4} nats/char"));
         }

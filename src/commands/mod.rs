@@ -5,3 +5,4 @@ pub mod explore;
 pub mod info;
 pub mod sample;
 pub mod train;
+pub mod values;

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::generate::Generator;
-use crate::model::{UnknownPolicy, Vocab};
-use crate::sampling::{rank_of, top_n, SamplerSettings};
+use tempest_core::generate::Generator;
+use tempest_core::model::{UnknownPolicy, Vocab};
+use tempest_core::sampling::{rank_of, top_n, SamplerSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -63,7 +63,7 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 5)]
     pub top: usize,
     /// What to do with prime characters the model does not know.
-    #[arg(long, value_enum, default_value = "error")]
+    #[arg(long, value_parser = super::values::unknown_policy(), default_value = "error")]
     pub unknown: UnknownPolicy,
     /// libtorch threads.
     #[arg(long)]
@@ -90,7 +90,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     for s in &settings {
         s.validate().map_err(|e| anyhow::anyhow!("--{}", e.replacen('_', "-", 1)))?;
     }
-    let ckpt = crate::assets::load_model(args.model.as_deref())?;
+    let ckpt = tempest_core::assets::load_model(args.model.as_deref())?;
     let prime_ids = ckpt.vocab.encode(&args.prime, args.unknown).context("--prime")?;
     anyhow::ensure!(!prime_ids.is_empty(), "--prime is empty after skipping unknown characters");
     let seed = args.seed.unwrap_or_else(fresh_seed);
@@ -139,7 +139,14 @@ struct Output<'a, W: Write> {
 }
 
 impl<'a, W: Write> Output<'a, W> {
-    fn new(w: W, format: Format, settings: &'a [SamplerSettings], prime: &'a str, top: usize, vocab: &'a Vocab) -> Self {
+    fn new(
+        w: W,
+        format: Format,
+        settings: &'a [SamplerSettings],
+        prime: &'a str,
+        top: usize,
+        vocab: &'a Vocab,
+    ) -> Self {
         let lines = vec![String::new(); settings.len()];
         Output { w, format, settings, prime, top, vocab, lines }
     }
@@ -178,7 +185,7 @@ impl<'a, W: Write> Output<'a, W> {
         }
     }
 
-    fn char(&mut self, stream: usize, pos: usize, d: &crate::generate::Drawn) -> io::Result<()> {
+    fn char(&mut self, stream: usize, pos: usize, d: &tempest_core::generate::Drawn) -> io::Result<()> {
         match self.format {
             Format::Text if self.settings.len() == 1 => {
                 write!(self.w, "{}", d.ch)?;
@@ -187,7 +194,7 @@ impl<'a, W: Write> Output<'a, W> {
             Format::Text => self.push_line_char(stream, d.ch),
             Format::Jsonl => {
                 let mut p1 = Vec::new();
-                crate::sampling::softmax_t(&d.logits, 1.0, &mut p1);
+                tempest_core::sampling::softmax_t(&d.logits, 1.0, &mut p1);
                 let top: Vec<serde_json::Value> = top_n(&d.probs, self.top)
                     .into_iter()
                     .map(|(id, p)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1[id as usize]}))

@@ -1,4 +1,4 @@
-//! `tempest train`: the command-line face of [`crate::train`].
+//! `tempest train`: the command-line face of [`tempest_core::train`].
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::model::CellKind;
-use crate::train::{sibling, Event, Outcome, TrainConfig, Trainer};
+use tempest_core::model::CellKind;
+use tempest_core::train::{sibling, Event, Outcome, TrainConfig, Trainer};
 
 /// `println!` that ignores a closed stdout: `tempest train | tee log` then Ctrl-C (tee dies too),
 /// or `| head`, must not panic the run mid-step and lose the steps since its last checkpoint.
@@ -32,7 +32,7 @@ pub struct TrainArgs {
     /// Continue a run from its MODEL.resume.safetensors; the run's own settings are used.
     #[arg(long, value_name = "CKPT")]
     pub resume: Option<PathBuf>,
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::values::cell_kind())]
     pub cell: Option<CellKind>,
     #[arg(long)]
     pub layers: Option<i64>,
@@ -184,8 +184,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
 
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} steps · {msg} · ETA {eta}")
-            .expect("template is valid"),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} steps · {msg} · ETA {eta}").expect("template is valid"),
     );
     let mut last_val = f64::NAN;
     let out = trainer.config.out.clone();

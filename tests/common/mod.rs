@@ -262,9 +262,9 @@ impl Run {
 /// but the bytes are the same on every run.
 pub fn corpus_text(chars: usize) -> String {
     const WORDS: &[&str] = &[
-        "the", "king", "and", "queen", "of", "a", "fair", "night", "shall", "speak", "my", "lord", "what",
-        "is", "love", "but", "sweet", "sorrow", "to", "be", "or", "not", "thou", "art", "more", "gentle",
-        "than", "summer", "day", "I", "will", "go", "with", "thee", "now", "hence", "good", "friend",
+        "the", "king", "and", "queen", "of", "a", "fair", "night", "shall", "speak", "my", "lord", "what", "is",
+        "love", "but", "sweet", "sorrow", "to", "be", "or", "not", "thou", "art", "more", "gentle", "than", "summer",
+        "day", "I", "will", "go", "with", "thee", "now", "hence", "good", "friend",
     ];
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = |n: usize| {

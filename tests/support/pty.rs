@@ -75,7 +75,12 @@ impl Tempest {
 
     /// Polls the parsed screen every `every` until `cond` holds; returns the value and when it was
     /// first seen. Fails with the screen if it never holds.
-    pub fn wait_for_every<T>(&self, what: &str, every: Duration, mut cond: impl FnMut(&str) -> Option<T>) -> (T, Instant) {
+    pub fn wait_for_every<T>(
+        &self,
+        what: &str,
+        every: Duration,
+        mut cond: impl FnMut(&str) -> Option<T>,
+    ) -> (T, Instant) {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -94,7 +99,12 @@ impl Tempest {
     }
 
     /// Waits until the value read off the screen stays the same for `quiet`.
-    pub fn wait_steady<T: PartialEq + std::fmt::Debug>(&self, what: &str, quiet: Duration, read: impl Fn(&str) -> Option<T>) -> T {
+    pub fn wait_steady<T: PartialEq + std::fmt::Debug>(
+        &self,
+        what: &str,
+        quiet: Duration,
+        read: impl Fn(&str) -> Option<T>,
+    ) -> T {
         let mut last = self.wait_for(what, &read);
         let mut since = Instant::now();
         loop {

@@ -1,0 +1,253 @@
+//! Generation for several streams at once: the model steps all of them as one batch, and each
+//! stream samples with its own settings. Shared by `tempest sample` and the explorer's engine
+//! thread.
+
+use crate::error::{Error, Result};
+use crate::model::{RowState, Stepper, Vocab};
+use crate::sampling::{draw, entropy_bits, softmax_t, SamplerSettings, Uniforms};
+
+/// One character drawn for one stream, with what it was drawn from.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub id: u32,
+    pub ch: char,
+    /// Probability under the distribution actually sampled (temperature and truncation applied).
+    pub p: f32,
+    /// Probability under the model's own distribution (T = 1, nothing else applied).
+    pub p1: f32,
+    /// Entropy of the sampled distribution, in bits.
+    pub entropy_bits: f32,
+    /// The raw logits it was drawn from (lets a viewer re-temper it later).
+    pub logits: Vec<f32>,
+    /// The distribution sampled.
+    pub probs: Vec<f32>,
+}
+
+/// One character drawn for one stream, borrowing the generator's buffers (see
+/// [`Generator::sample_each`]): nothing is allocated per character.
+#[derive(Debug, Clone, Copy)]
+pub struct Sampled<'a> {
+    pub id: u32,
+    pub ch: char,
+    /// Probability under the distribution sampled.
+    pub p: f32,
+    /// Probability under the model's own distribution (T = 1).
+    pub p1: f32,
+    /// Entropy of the sampled distribution, in bits.
+    pub entropy_bits: f32,
+    pub logits: &'a [f32],
+    /// The distribution sampled.
+    pub probs: &'a [f32],
+    /// The model's own distribution (T = 1, nothing else applied).
+    pub probs1: &'a [f32],
+}
+
+pub struct Generator {
+    stepper: Stepper,
+    vocab: Vocab,
+    settings: Vec<SamplerSettings>,
+    /// Each stream's recent ids, for the repetition penalty (bounded by its window).
+    recent: Vec<Vec<u32>>,
+    /// Logits for each stream's next character, `streams × vocab`.
+    pending: Vec<f32>,
+    uniforms: Uniforms,
+    pub coupled: bool,
+    scratch: Vec<f32>,
+    u: Vec<f64>,
+    probs: Vec<f32>,
+    probs1: Vec<f32>,
+}
+
+impl Generator {
+    pub fn new(
+        stepper: Stepper,
+        vocab: Vocab,
+        settings: Vec<SamplerSettings>,
+        seed: u64,
+        coupled: bool,
+    ) -> Result<Self> {
+        for (i, s) in settings.iter().enumerate() {
+            s.validate().map_err(|e| Error::Invalid(format!("stream {}: {e}", i + 1)))?;
+        }
+        let n = settings.len();
+        let mut stepper = stepper;
+        stepper.resize(n);
+        let v = vocab.len();
+        Ok(Generator {
+            stepper,
+            vocab,
+            settings,
+            recent: vec![Vec::new(); n],
+            pending: vec![0.0; n * v],
+            uniforms: Uniforms::new(seed, n),
+            coupled,
+            scratch: Vec::new(),
+            u: Vec::new(),
+            probs: Vec::new(),
+            probs1: Vec::new(),
+        })
+    }
+
+    pub fn streams(&self) -> usize {
+        self.settings.len()
+    }
+
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    pub fn settings(&self, stream: usize) -> &SamplerSettings {
+        &self.settings[stream]
+    }
+
+    pub fn set_settings(&mut self, stream: usize, s: SamplerSettings) {
+        self.settings[stream] = s;
+    }
+
+    pub fn stepper(&self) -> &Stepper {
+        &self.stepper
+    }
+
+    pub fn pending_logits(&self, stream: usize) -> &[f32] {
+        let v = self.vocab.len();
+        &self.pending[stream * v..(stream + 1) * v]
+    }
+
+    /// Runs the prime text through every stream from a zero state; afterwards each stream's
+    /// next-character logits are those following the prime.
+    pub fn prime(&mut self, ids: &[u32]) -> Result<()> {
+        if ids.is_empty() {
+            return Err(Error::Invalid("the prime text is empty: give at least one character".into()));
+        }
+        for row in 0..self.streams() {
+            self.stepper.reset_row(row);
+            self.uniforms.reset_stream(row);
+            self.recent[row].clear();
+        }
+        let n = self.streams();
+        for &id in ids {
+            self.feed(&vec![id; n])?;
+        }
+        for r in &mut self.recent {
+            r.extend_from_slice(ids);
+        }
+        Ok(())
+    }
+
+    /// Feeds one id per stream through the model.
+    pub fn feed(&mut self, ids: &[u32]) -> Result<()> {
+        self.stepper.step(ids, &mut self.pending)
+    }
+
+    /// Draws each stream's next character from its pending logits, without feeding it back.
+    pub fn sample(&mut self) -> Vec<Drawn> {
+        let mut out = Vec::with_capacity(self.streams());
+        self.sample_each(|_, s| {
+            out.push(Drawn {
+                id: s.id,
+                ch: s.ch,
+                p: s.p,
+                p1: s.p1,
+                entropy_bits: s.entropy_bits,
+                logits: s.logits.to_vec(),
+                probs: s.probs.to_vec(),
+            })
+        });
+        out
+    }
+
+    /// As [`Generator::sample`], handing each stream's draw to `f` (stream, draw) instead of
+    /// collecting copies: what the explorer's engine calls for every character.
+    pub fn sample_each(&mut self, mut f: impl FnMut(usize, Sampled<'_>)) {
+        let v = self.vocab.len();
+        self.uniforms.next(self.coupled, &mut self.u);
+        for i in 0..self.streams() {
+            let logits = &self.pending[i * v..(i + 1) * v];
+            let s = &self.settings[i];
+            s.distribution(logits, &self.recent[i], &mut self.scratch, &mut self.probs);
+            let id = draw(&self.probs, self.u[i]);
+            if s.is_model_distribution() {
+                // The same computation would give the same numbers.
+                self.probs1.clone_from(&self.probs);
+            } else {
+                softmax_t(logits, 1.0, &mut self.probs1);
+            }
+            f(
+                i,
+                Sampled {
+                    id,
+                    ch: self.vocab.char(id),
+                    p: self.probs[id as usize],
+                    p1: self.probs1[id as usize],
+                    entropy_bits: entropy_bits(&self.probs),
+                    logits,
+                    probs: &self.probs,
+                    probs1: &self.probs1,
+                },
+            );
+        }
+    }
+
+    /// Samples one character per stream and feeds them back: one step of generation.
+    pub fn step(&mut self) -> Result<Vec<Drawn>> {
+        let drawn = self.sample();
+        let ids: Vec<u32> = drawn.iter().map(|d| d.id).collect();
+        self.accept(&ids)?;
+        Ok(drawn)
+    }
+
+    /// Records `ids` as each stream's next characters and feeds them through the model.
+    pub fn accept(&mut self, ids: &[u32]) -> Result<()> {
+        for (r, (&id, s)) in self.recent.iter_mut().zip(ids.iter().zip(&self.settings)) {
+            r.push(id);
+            let keep = s.repeat_window.max(1);
+            if r.len() > 4 * keep.max(256) {
+                r.drain(..r.len() - keep);
+            }
+        }
+        self.feed(ids)
+    }
+
+    pub fn row_state(&self, stream: usize) -> RowState {
+        self.stepper.row_state(stream)
+    }
+
+    /// Adds a stream at the end with a zero state and no pending logits; the caller puts it at a
+    /// point with [`Generator::restore`] (the explorer's engine adds panes this way).
+    pub fn add_stream(&mut self, settings: SamplerSettings) -> Result<usize> {
+        settings.validate().map_err(|e| Error::Invalid(format!("new stream: {e}")))?;
+        let n = self.streams() + 1;
+        self.settings.push(settings);
+        self.recent.push(Vec::new());
+        self.pending.resize(n * self.vocab.len(), 0.0);
+        self.uniforms.resize(n);
+        self.stepper.resize(n);
+        Ok(n - 1)
+    }
+
+    /// Removes a stream; the streams after it move down one row, keeping their states, logits,
+    /// settings and random streams.
+    pub fn remove_stream(&mut self, stream: usize) {
+        let n = self.streams();
+        assert!(stream < n, "stream {stream} out of range");
+        for row in stream + 1..n {
+            let st = self.stepper.row_state(row);
+            self.stepper.set_row_state(row - 1, &st);
+        }
+        self.stepper.resize(n - 1);
+        let v = self.vocab.len();
+        self.pending.drain(stream * v..(stream + 1) * v);
+        self.settings.remove(stream);
+        self.recent.remove(stream);
+        self.uniforms.remove(stream);
+    }
+
+    /// Puts a stream at an arbitrary point: its recurrent state, the logits that follow, and its
+    /// recent text.
+    pub fn restore(&mut self, stream: usize, state: &RowState, logits: &[f32], recent: &[u32]) {
+        let v = self.vocab.len();
+        self.stepper.set_row_state(stream, state);
+        self.pending[stream * v..(stream + 1) * v].copy_from_slice(logits);
+        self.recent[stream] = recent.to_vec();
+    }
+}

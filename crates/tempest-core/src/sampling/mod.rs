@@ -1,0 +1,264 @@
+//! The sampler chain: from a model's logits to the next character.
+//!
+//! Applied in this order (the order is part of the contract, and the README states it):
+//! 1. **repetition penalty** on the raw logits: every distinct character among the last
+//!    `repeat_window` characters has its logit `z` replaced by `z / penalty` when `z > 0` and by
+//!    `z * penalty` otherwise (the CTRL rule, so the penalty always lowers the character);
+//! 2. **temperature**: `softmax(z / T)` in log space; `T = 0` is argmax;
+//! 3. **top-k**: keep the `k` most likely characters;
+//! 4. **top-p** (nucleus): keep the smallest most-likely set whose mass reaches `p`;
+//! 5. **min-p**: drop characters less likely than `min_p` times the most likely one;
+//! 6. renormalise, and draw by inverse CDF from one uniform number `u`.
+//!
+//! Drawing from a given `u` (rather than from an RNG inside) is what makes *coupled* sampling
+//! possible: panes that share `u` differ only by their settings.
+
+pub mod distribution;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+pub use distribution::{entropy_bits, rank_of, softmax_t, top_n, top_n_into, top_n_with};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SamplerSettings {
+    /// Softmax temperature; 0 is argmax.
+    pub temperature: f32,
+    /// Keep only the k most likely characters; 0 turns it off.
+    pub top_k: usize,
+    /// Nucleus mass in (0, 1]; 1 turns it off.
+    pub top_p: f32,
+    /// Relative floor in [0, 1); 0 turns it off.
+    pub min_p: f32,
+    /// ≥ 1; 1 turns it off.
+    pub repeat_penalty: f32,
+    /// How many recent characters the repetition penalty looks at.
+    pub repeat_window: usize,
+}
+
+impl Default for SamplerSettings {
+    fn default() -> Self {
+        SamplerSettings { temperature: 1.0, top_k: 0, top_p: 1.0, min_p: 0.0, repeat_penalty: 1.0, repeat_window: 64 }
+    }
+}
+
+pub const MAX_TEMPERATURE: f32 = 100.0;
+
+impl SamplerSettings {
+    pub fn with_temperature(t: f32) -> Self {
+        SamplerSettings { temperature: t, ..Default::default() }
+    }
+
+    /// Checks every setting, naming the first one out of range and its allowed range.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=MAX_TEMPERATURE).contains(&self.temperature) {
+            return Err(format!("temperature must be in [0, {MAX_TEMPERATURE}], got {}", self.temperature));
+        }
+        if !(self.top_p > 0.0 && self.top_p <= 1.0) {
+            return Err(format!("top_p must be in (0, 1], got {}", self.top_p));
+        }
+        if !(0.0..1.0).contains(&self.min_p) {
+            return Err(format!("min_p must be in [0, 1), got {}", self.min_p));
+        }
+        if !(1.0..=10.0).contains(&self.repeat_penalty) {
+            return Err(format!("repeat_penalty must be in [1, 10], got {}", self.repeat_penalty));
+        }
+        Ok(())
+    }
+
+    /// The non-default settings, for titles and logs: e.g. `top-k 40 · top-p 0.90`.
+    pub fn describe_extras(&self) -> String {
+        let mut parts = Vec::new();
+        if self.top_k > 0 {
+            parts.push(format!("top-k {}", self.top_k));
+        }
+        if self.top_p < 1.0 {
+            parts.push(format!("top-p {:.2}", self.top_p));
+        }
+        if self.min_p > 0.0 {
+            parts.push(format!("min-p {:.2}", self.min_p));
+        }
+        if self.repeat_penalty > 1.0 {
+            parts.push(format!("rep {:.2}/{}", self.repeat_penalty, self.repeat_window));
+        }
+        parts.join(" · ")
+    }
+
+    /// `T 0.20`, followed by any other active setting: how a stream is named to a person.
+    pub fn label(&self) -> String {
+        let extras = self.describe_extras();
+        if extras.is_empty() {
+            format!("T {:.2}", self.temperature)
+        } else {
+            format!("T {:.2} · {extras}", self.temperature)
+        }
+    }
+
+    /// True when the chain leaves the model's distribution as it is (T = 1, nothing else on).
+    pub fn is_model_distribution(&self) -> bool {
+        self.temperature == 1.0
+            && self.top_k == 0
+            && self.top_p >= 1.0
+            && self.min_p <= 0.0
+            && (self.repeat_penalty <= 1.0 || self.repeat_window == 0)
+    }
+
+    /// Runs steps 1–6 of the chain, writing the distribution to draw from into `out`.
+    /// `recent` is the stream's text so far as ids (only its tail is read).
+    pub fn distribution(&self, logits: &[f32], recent: &[u32], scratch: &mut Vec<f32>, out: &mut Vec<f32>) {
+        let z: &[f32] = if self.repeat_penalty > 1.0 && self.repeat_window > 0 && !recent.is_empty() {
+            scratch.clear();
+            scratch.extend_from_slice(logits);
+            let tail = &recent[recent.len().saturating_sub(self.repeat_window)..];
+            let mut seen = vec![false; logits.len()];
+            for &id in tail {
+                let i = id as usize;
+                if i < seen.len() && !seen[i] {
+                    seen[i] = true;
+                    let v = scratch[i];
+                    scratch[i] = if v > 0.0 { v / self.repeat_penalty } else { v * self.repeat_penalty };
+                }
+            }
+            scratch
+        } else {
+            logits
+        };
+        softmax_t(z, self.temperature, out);
+        self.truncate(out);
+    }
+
+    fn truncate(&self, p: &mut [f32]) {
+        let n = p.len();
+        let k_on = self.top_k > 0 && self.top_k < n;
+        let p_on = self.top_p < 1.0;
+        let m_on = self.min_p > 0.0;
+        if !(k_on || p_on || m_on) {
+            return;
+        }
+        // Most likely first; ties go to the lower id.
+        let cmp = |a: &u32, b: &u32| p[*b as usize].total_cmp(&p[*a as usize]).then(a.cmp(b));
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        // Top-k, top-p and min-p each keep a prefix of that order, so the kept set is the shortest
+        // of the three prefixes; only what survives top-k and min-p needs sorting for top-p.
+        let mut keep = n;
+        if k_on {
+            order.select_nth_unstable_by(self.top_k - 1, cmp);
+            keep = self.top_k;
+        }
+        if m_on {
+            let floor = p.iter().copied().fold(0.0f32, f32::max) * self.min_p;
+            let (mut i, mut j) = (0, keep);
+            // Partition the candidates into those at or above the floor (kept) and the rest.
+            while i < j {
+                if p[order[i] as usize] >= floor {
+                    i += 1;
+                } else {
+                    j -= 1;
+                    order.swap(i, j);
+                }
+            }
+            keep = i.max(1);
+        }
+        if p_on {
+            order[..keep].sort_unstable_by(cmp);
+            let mut mass = 0.0f64;
+            for (i, &id) in order[..keep].iter().enumerate() {
+                mass += p[id as usize] as f64;
+                if mass >= self.top_p as f64 {
+                    keep = i + 1;
+                    break;
+                }
+            }
+        }
+        for &id in &order[keep..] {
+            p[id as usize] = 0.0;
+        }
+        let s: f64 = p.iter().map(|&v| v as f64).sum();
+        let inv = (1.0 / s) as f32;
+        for v in p.iter_mut() {
+            *v *= inv;
+        }
+    }
+}
+
+/// Inverse-CDF draw: the first id whose cumulative probability exceeds `u ∈ [0, 1)`.
+/// Ids with probability 0 are never returned.
+pub fn draw(probs: &[f32], u: f64) -> u32 {
+    let total: f64 = probs.iter().map(|&p| p as f64).sum();
+    let target = u.clamp(0.0, 1.0) * total;
+    let mut cum = 0.0f64;
+    let mut last = 0;
+    for (i, &p) in probs.iter().enumerate() {
+        if p <= 0.0 {
+            continue;
+        }
+        cum += p as f64;
+        last = i;
+        if cum > target {
+            return i as u32;
+        }
+    }
+    last as u32
+}
+
+/// The source of uniform numbers for a set of streams.
+///
+/// Each stream draws from its own ChaCha8 stream of the seed, so adding a pane does not change what
+/// the others draw. Coupled, every stream gets the same number each step.
+pub struct Uniforms {
+    seed: u64,
+    rngs: Vec<ChaCha8Rng>,
+    shared: ChaCha8Rng,
+}
+
+impl Uniforms {
+    pub fn new(seed: u64, streams: usize) -> Self {
+        let mut u = Uniforms { seed, rngs: Vec::new(), shared: Self::rng(seed, u64::MAX) };
+        u.resize(streams);
+        u
+    }
+
+    fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
+        let mut r = ChaCha8Rng::seed_from_u64(seed);
+        r.set_stream(stream);
+        r
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn resize(&mut self, streams: usize) {
+        while self.rngs.len() < streams {
+            let s = self.rngs.len() as u64;
+            self.rngs.push(Self::rng(self.seed, s));
+        }
+        self.rngs.truncate(streams);
+    }
+
+    /// Drops stream `i`; later streams move down and keep their sequences.
+    pub fn remove(&mut self, i: usize) {
+        self.rngs.remove(i);
+    }
+
+    /// Restarts stream `i` from the beginning of its sequence.
+    pub fn reset_stream(&mut self, i: usize) {
+        self.rngs[i] = Self::rng(self.seed, i as u64);
+    }
+
+    /// One uniform number per stream for the next step.
+    pub fn next(&mut self, coupled: bool, out: &mut Vec<f64>) {
+        out.clear();
+        if coupled {
+            let u = self.shared.random::<f64>();
+            out.resize(self.rngs.len(), u);
+        } else {
+            out.extend(self.rngs.iter_mut().map(|r| r.random::<f64>()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

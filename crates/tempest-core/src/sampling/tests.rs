@@ -1,0 +1,232 @@
+use super::*;
+
+const LOGITS: [f32; 8] = [2.0, 1.5, 1.0, 0.5, 0.0, -0.5, -1.0, -3.0];
+
+fn dist(s: &SamplerSettings, logits: &[f32], recent: &[u32]) -> Vec<f32> {
+    let (mut scratch, mut out) = (Vec::new(), Vec::new());
+    s.distribution(logits, recent, &mut scratch, &mut out);
+    out
+}
+
+/// Upper 0.1% point of chi-square with `k` degrees of freedom (Wilson–Hilferty), so a correct
+/// sampler fails one run in a thousand at most; the seeds below are fixed, so runs are repeatable.
+fn chi2_critical(k: usize) -> f64 {
+    let k = k as f64;
+    let z = 3.0902;
+    k * (1.0 - 2.0 / (9.0 * k) + z * (2.0 / (9.0 * k)).sqrt()).powi(3)
+}
+
+/// Draws `n` times from `probs` with seeded uniforms and returns the chi-square statistic against
+/// `expected` (pooled over bins with expected count ≥ 5) and its degrees of freedom.
+fn chi_square(probs: &[f32], expected: &[f64], n: usize, seed: u64) -> (f64, usize) {
+    let mut u = Uniforms::new(seed, 1);
+    let mut counts = vec![0usize; probs.len()];
+    let mut buf = Vec::new();
+    for _ in 0..n {
+        u.next(false, &mut buf);
+        counts[draw(probs, buf[0]) as usize] += 1;
+    }
+    let mut stat = 0.0;
+    let mut bins = 0;
+    for (i, &e) in expected.iter().enumerate() {
+        let e = e * n as f64;
+        if e >= 5.0 {
+            stat += (counts[i] as f64 - e).powi(2) / e;
+            bins += 1;
+        } else if e == 0.0 {
+            assert_eq!(counts[i], 0, "id {i} has probability 0 but was drawn");
+        }
+    }
+    (stat, bins - 1)
+}
+
+fn reference_softmax(z: &[f32], t: f64) -> Vec<f64> {
+    let e: Vec<f64> = z.iter().map(|&v| (v as f64 / t).exp()).collect();
+    let s: f64 = e.iter().sum();
+    e.iter().map(|v| v / s).collect()
+}
+
+#[test]
+fn sampled_frequencies_match_softmax_at_several_temperatures() {
+    for (i, t) in [0.25f32, 0.7, 1.0, 1.6, 4.0].into_iter().enumerate() {
+        let p = dist(&SamplerSettings::with_temperature(t), &LOGITS, &[]);
+        let expected = reference_softmax(&LOGITS, t as f64);
+        let (stat, df) = chi_square(&p, &expected, 100_000, 11 + i as u64);
+        assert!(stat < chi2_critical(df), "T={t}: chi2 {stat:.1} with {df} df");
+    }
+}
+
+#[test]
+fn sampled_frequencies_match_after_top_k_and_top_p() {
+    // top-k 3 at T=1: the three largest, renormalised.
+    let s = SamplerSettings { top_k: 3, ..SamplerSettings::with_temperature(1.0) };
+    let full = reference_softmax(&LOGITS, 1.0);
+    let mass: f64 = full[..3].iter().sum();
+    let expected: Vec<f64> = full.iter().enumerate().map(|(i, p)| if i < 3 { p / mass } else { 0.0 }).collect();
+    let (stat, df) = chi_square(&dist(&s, &LOGITS, &[]), &expected, 100_000, 5);
+    assert!(stat < chi2_critical(df), "top-k: chi2 {stat:.1} / {df}");
+
+    // top-p 0.8 at T=0.8: the smallest prefix reaching 0.8.
+    let t = 0.8;
+    let s = SamplerSettings { top_p: 0.8, ..SamplerSettings::with_temperature(t as f32) };
+    let full = reference_softmax(&LOGITS, t);
+    let mut cum = 0.0;
+    let keep = full
+        .iter()
+        .position(|p| {
+            cum += p;
+            cum >= 0.8
+        })
+        .unwrap()
+        + 1;
+    let mass: f64 = full[..keep].iter().sum();
+    let expected: Vec<f64> = full.iter().enumerate().map(|(i, p)| if i < keep { p / mass } else { 0.0 }).collect();
+    let (stat, df) = chi_square(&dist(&s, &LOGITS, &[]), &expected, 100_000, 6);
+    assert!(stat < chi2_critical(df), "top-p: chi2 {stat:.1} / {df}");
+}
+
+#[test]
+fn a_wrong_distribution_is_caught_by_the_test() {
+    // Guards the statistical test itself: sampling at T=1 must not pass as T=1.3.
+    let p = dist(&SamplerSettings::with_temperature(1.0), &LOGITS, &[]);
+    let (stat, df) = chi_square(&p, &reference_softmax(&LOGITS, 1.3), 100_000, 3);
+    assert!(stat > chi2_critical(df), "chi2 {stat:.1} should reject");
+}
+
+#[test]
+fn top_k_top_p_and_min_p_truncate_as_documented() {
+    let p = dist(&SamplerSettings { top_k: 2, ..Default::default() }, &LOGITS, &[]);
+    assert_eq!(p.iter().filter(|&&v| v > 0.0).count(), 2);
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+
+    let p = dist(&SamplerSettings { top_p: 1e-6, ..Default::default() }, &LOGITS, &[]);
+    assert_eq!(p[0], 1.0, "a tiny nucleus keeps only the most likely");
+
+    // min-p 0.5: keep those at least half as likely as the best (e^-0.5 ≈ 0.61 stays, e^-1 goes).
+    let p = dist(&SamplerSettings { min_p: 0.5, ..Default::default() }, &LOGITS, &[]);
+    assert_eq!(p.iter().filter(|&&v| v > 0.0).count(), 2);
+}
+
+#[test]
+fn repetition_penalty_lowers_recent_characters_only() {
+    let s = SamplerSettings { repeat_penalty: 2.0, repeat_window: 2, ..Default::default() };
+    let base = dist(&SamplerSettings::default(), &LOGITS, &[]);
+    // ids 0 and 6 are in the window; id 1 fell out of it.
+    let p = dist(&s, &LOGITS, &[1, 0, 6]);
+    assert!(p[0] < base[0]);
+    assert!(p[6] < base[6], "negative logits are pushed further down");
+    assert!(p[1] > base[1]);
+    let z: Vec<f32> = LOGITS
+        .iter()
+        .enumerate()
+        .map(|(i, &z)| match i {
+            0 => z / 2.0,
+            6 => z * 2.0,
+            _ => z,
+        })
+        .collect();
+    let want = reference_softmax(&z, 1.0);
+    for (a, b) in p.iter().zip(want) {
+        assert!((*a as f64 - b).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn draw_is_inverse_cdf_and_skips_zeros() {
+    let p = [0.0, 0.5, 0.0, 0.5];
+    assert_eq!(draw(&p, 0.0), 1);
+    assert_eq!(draw(&p, 0.49), 1);
+    assert_eq!(draw(&p, 0.5), 3);
+    assert_eq!(draw(&p, 0.999_999), 3);
+    assert_eq!(draw(&[0.3, 0.7, 0.0], 1.0), 1, "u at the top edge stays on a possible id");
+}
+
+#[test]
+fn coupled_uniforms_are_shared_and_streams_are_independent_of_count() {
+    let mut a = Uniforms::new(7, 3);
+    let mut buf = Vec::new();
+    a.next(true, &mut buf);
+    assert!(buf.iter().all(|&u| u == buf[0]));
+    let (mut two, mut three) = (Uniforms::new(9, 2), Uniforms::new(9, 3));
+    let (mut b2, mut b3) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        two.next(false, &mut b2);
+        three.next(false, &mut b3);
+        assert_eq!(&b2[..], &b3[..2]);
+    }
+    assert_ne!(b3[0], b3[1]);
+}
+
+#[test]
+fn validate_names_the_setting_and_range() {
+    let err = SamplerSettings { top_p: 0.0, ..Default::default() }.validate().unwrap_err();
+    assert!(err.contains("top_p") && err.contains("(0, 1]"), "{err}");
+    let err = SamplerSettings::with_temperature(-1.0).validate().unwrap_err();
+    assert!(err.contains("temperature"), "{err}");
+}
+
+/// The chain's truncation (top-k, then top-p, then min-p, on the tempered distribution) as the
+/// README states it, written the slow, obvious way: one full sort, then three prefixes.
+fn reference_truncation(s: &SamplerSettings, probs: &[f32]) -> Vec<f32> {
+    let n = probs.len();
+    if !((s.top_k > 0 && s.top_k < n) || s.top_p < 1.0 || s.min_p > 0.0) {
+        // Nothing to cut: the tempered distribution as it is.
+        return probs.to_vec();
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    let mut keep = n;
+    if s.top_k > 0 && s.top_k < n {
+        keep = s.top_k;
+    }
+    if s.top_p < 1.0 {
+        let mut mass = 0.0f64;
+        for (i, &id) in order[..keep].iter().enumerate() {
+            mass += probs[id] as f64;
+            if mass >= s.top_p as f64 {
+                keep = i + 1;
+                break;
+            }
+        }
+    }
+    if s.min_p > 0.0 {
+        let floor = probs[order[0]] * s.min_p;
+        keep = order[..keep].iter().take_while(|&&id| probs[id] >= floor).count().max(1);
+    }
+    let mut out = probs.to_vec();
+    for &id in &order[keep..] {
+        out[id] = 0.0;
+    }
+    let sum: f64 = out.iter().map(|&v| v as f64).sum();
+    out.iter().map(|&v| v * (1.0 / sum) as f32).collect()
+}
+
+#[test]
+fn truncation_matches_the_one_sort_reference() {
+    // SplitMix64, so the cases are the same on every run.
+    let mut state = 0x1234_5678u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for case in 0..3000 {
+        let n = 1 + (next() % 90) as usize;
+        // Coarse logits so that ties are common.
+        let logits: Vec<f32> = (0..n).map(|_| (next() % 13) as f32 * 0.5 - 3.0).collect();
+        let s = SamplerSettings {
+            temperature: [0.3, 1.0, 1.7][case % 3],
+            top_k: [0, 1, 3, 10, 200][(next() % 5) as usize],
+            top_p: [1.0, 0.5, 0.9, 0.99][(next() % 4) as usize],
+            min_p: [0.0, 0.05, 0.3, 0.9][(next() % 4) as usize],
+            ..Default::default()
+        };
+        let mut tempered = Vec::new();
+        softmax_t(&logits, s.temperature, &mut tempered);
+        let want = reference_truncation(&s, &tempered);
+        let got = dist(&s, &logits, &[]);
+        assert_eq!(got, want, "case {case}: {s:?} on {logits:?}");
+    }
+}

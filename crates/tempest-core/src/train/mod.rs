@@ -1,0 +1,398 @@
+//! `tempest train`: fits a char-RNN to a UTF-8 corpus, with checkpoints that survive being killed.
+//!
+//! Files written beside `--out MODEL.safetensors`:
+//! - `MODEL.safetensors`: the model with the best validation loss so far (what `sample` reads);
+//! - `MODEL.resume.safetensors`: weights, AdamW moments and the run's state, for `--resume`;
+//! - `MODEL.loss.jsonl`: the loss curve, one JSON object per logged step.
+//!
+//! Every write is atomic (temp file, fsync, rename). Randomness is a pure function of
+//! `(seed, step)`: batch offsets come from a ChaCha stream numbered by the step and libtorch's
+//! dropout generator is reseeded each step, so a resumed run continues exactly as the original
+//! would have.
+
+pub mod data;
+pub mod optim;
+mod resume;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use tch::{Device, Kind, Tensor};
+
+use crate::error::{Error, Result};
+use crate::model::{CharRnn, ModelSpec, SeqState, TrainingFacts};
+use data::Corpus;
+use optim::{AdamW, Schedule};
+
+/// Everything that defines a run. Stored in the resume checkpoint, so `--resume` needs no flags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub corpus: PathBuf,
+    pub out: PathBuf,
+    pub cell: crate::model::CellKind,
+    pub layers: i64,
+    pub hidden: i64,
+    pub embed: i64,
+    pub dropout: f64,
+    pub seq_len: usize,
+    pub batch: usize,
+    pub lr: f64,
+    pub warmup: u64,
+    pub lr_floor: f64,
+    pub weight_decay: f64,
+    pub grad_clip: f64,
+    pub steps: u64,
+    pub val_frac: f64,
+    pub eval_every: u64,
+    pub checkpoint_every: u64,
+    pub seed: u64,
+}
+
+/// Where a run stands; saved with each resume checkpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunState {
+    pub step: u64,
+    pub best_val: Option<f64>,
+    pub last_val: Option<f64>,
+    pub train_loss: Option<f64>,
+    pub wall_seconds: f64,
+    pub corpus_fingerprint: u64,
+}
+
+pub enum Outcome {
+    Finished { state: RunState },
+    Interrupted { state: RunState, checkpoint: PathBuf },
+}
+
+/// What the trainer reports, so the command decides how to show it (progress bar or plain log).
+pub enum Event<'a> {
+    Started { total: u64, start: u64, params: i64, train_chars: usize, val_chars: usize, device: Device },
+    Step { step: u64, loss: f64, lr: f64, chars_per_sec: f64 },
+    Eval { step: u64, train_loss: f64, val_loss: f64, best: bool, chars_per_sec: f64, elapsed: f64 },
+    Checkpoint { step: u64, path: &'a Path },
+}
+
+pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    out.with_file_name(format!("{stem}.{suffix}"))
+}
+
+pub struct Trainer {
+    pub config: TrainConfig,
+    corpus: Corpus,
+    model: CharRnn,
+    opt: AdamW,
+    schedule: Schedule,
+    state: RunState,
+    device: Device,
+}
+
+impl Trainer {
+    pub fn new(config: TrainConfig, device: Device) -> Result<Self> {
+        validate(&config)?;
+        let corpus = Corpus::load(&config.corpus, config.val_frac, config.seq_len, None)?;
+        let spec = ModelSpec {
+            cell: config.cell,
+            layers: config.layers,
+            hidden: config.hidden,
+            embed: config.embed,
+            vocab: corpus.vocab.len() as i64,
+            dropout: config.dropout,
+        };
+        tch::manual_seed(config.seed as i64);
+        let model = CharRnn::new(spec, device);
+        let opt = AdamW::new(model.named_tensors(), config.weight_decay);
+        let state = RunState {
+            step: 0,
+            best_val: None,
+            last_val: None,
+            train_loss: None,
+            wall_seconds: 0.0,
+            corpus_fingerprint: corpus.fingerprint,
+        };
+        let schedule = schedule_of(&config);
+        Ok(Trainer { config, corpus, model, opt, schedule, state, device })
+    }
+
+    /// Picks a run up from its resume checkpoint. `corpus` overrides the stored path (the file
+    /// must still have the same content).
+    pub fn resume(path: &Path, corpus: Option<PathBuf>, device: Device) -> Result<Self> {
+        let saved = resume::load(path, device)?;
+        let mut config = saved.config;
+        // The stored --out may be relative to the folder the run started in: the run's files are
+        // the ones beside this checkpoint, wherever the command is run from.
+        if let Some(name) = config.out.file_name() {
+            config.out = path.with_file_name(name);
+        }
+        let overridden = corpus.is_some();
+        if let Some(c) = corpus {
+            config.corpus = c;
+        }
+        let corpus =
+            Corpus::load(&config.corpus, config.val_frac, config.seq_len, Some(saved.vocab)).map_err(|e| match e {
+                Error::Io { path, err } if !overridden && err.kind() == std::io::ErrorKind::NotFound => {
+                    Error::Invalid(format!(
+                        "corpus {}: {err}; the path is as given when the run started (relative to that folder): \
+                 pass --corpus to say where it is now",
+                        path.display()
+                    ))
+                }
+                e => e,
+            })?;
+        if corpus.fingerprint != saved.state.corpus_fingerprint {
+            return Err(Error::Invalid(format!(
+                "corpus {} is not the file this run was trained on (its content changed)",
+                config.corpus.display()
+            )));
+        }
+        let schedule = schedule_of(&config);
+        Ok(Trainer { config, corpus, model: saved.model, opt: saved.opt, schedule, state: saved.state, device })
+    }
+
+    pub fn model(&self) -> &CharRnn {
+        &self.model
+    }
+
+    pub fn corpus(&self) -> &Corpus {
+        &self.corpus
+    }
+
+    pub fn run(&mut self, stop: &Arc<AtomicBool>, mut report: impl FnMut(Event<'_>)) -> Result<Outcome> {
+        let cfg = self.config.clone();
+        let resume_path = sibling(&cfg.out, "resume.safetensors");
+        let log_path = sibling(&cfg.out, "loss.jsonl");
+        if let Some(dir) = cfg.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|err| Error::Io { path: dir.into(), err })?;
+        }
+        resume::truncate_log(&log_path, self.state.step)?;
+        report(Event::Started {
+            total: cfg.steps,
+            start: self.state.step,
+            params: self.model.spec().parameter_count(),
+            train_chars: self.corpus.train.len(),
+            val_chars: self.corpus.val.len(),
+            device: self.device,
+        });
+        let chars_per_step = (cfg.batch * cfg.seq_len) as f64;
+        let started = Instant::now();
+        let wall_before = self.state.wall_seconds;
+        let mut window = (Instant::now(), 0u64);
+        let mut smooth: Option<f64> = self.state.train_loss;
+        while self.state.step < cfg.steps {
+            if stop.load(Ordering::Relaxed) {
+                self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
+                self.save_resume(&resume_path)?;
+                report(Event::Checkpoint { step: self.state.step, path: &resume_path });
+                return Ok(Outcome::Interrupted { state: self.state.clone(), checkpoint: resume_path });
+            }
+            let step = self.state.step;
+            let lr = self.schedule.lr(step);
+            let loss = self.train_step(step, lr)?;
+            smooth = Some(match smooth {
+                None => loss,
+                Some(s) => 0.98 * s + 0.02 * loss,
+            });
+            self.state.step += 1;
+            self.state.train_loss = smooth;
+            window.1 += 1;
+            let dt = window.0.elapsed().as_secs_f64();
+            let cps = window.1 as f64 * chars_per_step / dt.max(1e-9);
+            if dt > 30.0 {
+                window = (Instant::now(), 0);
+            }
+            report(Event::Step { step: self.state.step, loss, lr, chars_per_sec: cps });
+            let done = self.state.step == cfg.steps;
+            let mut log = serde_json::json!({"step": self.state.step, "lr": lr, "train_loss": loss,
+                "chars_seen": self.state.step * chars_per_step as u64});
+            if self.state.step % cfg.eval_every == 0 || done {
+                let val = if self.corpus.val.len() >= 2 { Some(self.evaluate()?) } else { None };
+                self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
+                self.state.last_val = val;
+                let best = match (val, self.state.best_val) {
+                    (Some(v), Some(b)) => v < b,
+                    (Some(_), None) => true,
+                    (None, _) => true,
+                };
+                if best {
+                    self.state.best_val = val.or(self.state.best_val);
+                    self.model.save(&cfg.out, &self.corpus.vocab, Some(self.facts()))?;
+                }
+                log["val_loss"] = val.map(Into::into).unwrap_or(serde_json::Value::Null);
+                log["elapsed"] = self.state.wall_seconds.into();
+                report(Event::Eval {
+                    step: self.state.step,
+                    train_loss: smooth.unwrap_or(loss),
+                    val_loss: val.unwrap_or(f64::NAN),
+                    best,
+                    chars_per_sec: cps,
+                    elapsed: self.state.wall_seconds,
+                });
+            }
+            if self.state.step % 10 == 0 || done || self.state.step % cfg.eval_every == 0 {
+                resume::append_log(&log_path, &log)?;
+            }
+            if self.state.step % cfg.checkpoint_every == 0 || self.state.step % cfg.eval_every == 0 || done {
+                self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
+                self.save_resume(&resume_path)?;
+                report(Event::Checkpoint { step: self.state.step, path: &resume_path });
+            }
+        }
+        Ok(Outcome::Finished { state: self.state.clone() })
+    }
+
+    fn train_step(&mut self, step: u64, lr: f64) -> Result<f64> {
+        let cfg = &self.config;
+        let (x, y) = step_batch(&self.corpus.train, cfg.batch, cfg.seq_len, cfg.seed, step, self.device);
+        let value = optimise_batch(&self.model, &mut self.opt, &x, &y, cfg.grad_clip, lr)?;
+        if !value.is_finite() {
+            return Err(Error::Invalid(format!(
+                "training diverged at step {step} (loss is {value}); try a lower --lr or --grad-clip"
+            )));
+        }
+        Ok(value)
+    }
+
+    /// Mean loss in nats/char over the whole held-out split. The split is cut into parallel
+    /// contiguous streams whose hidden state is carried from chunk to chunk, so every character is
+    /// predicted with the context before it, as it would be in generation.
+    pub fn evaluate(&self) -> Result<f64> {
+        evaluate(&self.model, &self.corpus.val, self.config.batch.max(8), self.config.seq_len.max(64))
+    }
+
+    fn facts(&self) -> TrainingFacts {
+        let chars_per_step = (self.config.batch * self.config.seq_len) as u64;
+        TrainingFacts {
+            corpus: self.corpus.name.clone(),
+            corpus_chars: self.corpus.chars,
+            steps: self.state.step,
+            chars_seen: self.state.step * chars_per_step,
+            train_loss: self.state.train_loss,
+            val_loss: self.state.last_val,
+            val_bits_per_char: self.state.last_val.map(|v| v / std::f64::consts::LN_2),
+            wall_seconds: self.state.wall_seconds,
+            settings: serde_json::to_value(&self.config).unwrap_or_default(),
+        }
+    }
+
+    fn save_resume(&self, path: &Path) -> Result<()> {
+        resume::save(path, &self.model, &self.corpus.vocab, &self.opt, &self.config, &self.state, self.facts())
+    }
+}
+
+/// The batch of training step `step`: `batch` windows at offsets drawn from ChaCha stream `step` of
+/// `seed`, as inputs `[batch, seq_len]` and flat targets, int64 on `device`. Also reseeds libtorch's
+/// generator for the step's dropout masks, so a step's randomness depends on `(seed, step)` alone.
+pub fn step_batch(ids: &[u32], batch: usize, seq_len: usize, seed: u64, step: u64, device: Device) -> (Tensor, Tensor) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(step);
+    tch::manual_seed((seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15)) as i64);
+    let (x, y) = data::random_windows(ids, batch, seq_len, &mut rng);
+    let x = Tensor::from_slice(&x).view([batch as i64, seq_len as i64]).to_device(device);
+    let y = Tensor::from_slice(&y).to_device(device);
+    (x, y)
+}
+
+/// One optimiser step on a batch from [`step_batch`]: forward with dropout from a zero state, mean
+/// cross-entropy, backward, global gradient-norm clip, AdamW. Returns the loss (possibly not finite;
+/// the caller decides). This is all of a training step's arithmetic; `bench-train` times it.
+pub fn optimise_batch(
+    model: &CharRnn,
+    opt: &mut AdamW,
+    x: &Tensor,
+    y: &Tensor,
+    grad_clip: f64,
+    lr: f64,
+) -> Result<f64> {
+    let state = model.zero_state(x.size()[0]);
+    let (logits, _) = model.forward(x, &state, true);
+    let v = model.spec().vocab;
+    let loss = logits.view([-1, v]).f_cross_entropy_loss::<Tensor>(y, None, tch::Reduction::Mean, -100, 0.0)?;
+    opt.zero_grad();
+    loss.backward();
+    opt.clip_grad_norm(grad_clip);
+    opt.step(lr);
+    Ok(loss.double_value(&[]))
+}
+
+pub fn evaluate(model: &CharRnn, ids: &[u32], streams: usize, chunk: usize) -> Result<f64> {
+    let _guard = tch::no_grad_guard();
+    let n = ids.len() - 1;
+    let streams = streams.min(n).max(1);
+    let per = n / streams;
+    let v = model.spec().vocab;
+    let mut total = 0.0;
+    let run = |rows: &[usize], len: usize, state: &mut SeqState, total: &mut f64| -> Result<()> {
+        let mut off = 0;
+        while off < len {
+            let l = chunk.min(len - off);
+            let mut x = Vec::with_capacity(rows.len() * l);
+            let mut y = Vec::with_capacity(rows.len() * l);
+            for &start in rows {
+                x.extend(ids[start + off..start + off + l].iter().map(|&i| i as i64));
+                y.extend(ids[start + off + 1..start + off + l + 1].iter().map(|&i| i as i64));
+            }
+            let x = Tensor::from_slice(&x).view([rows.len() as i64, l as i64]).to_device(model.device());
+            let y = Tensor::from_slice(&y).to_device(model.device());
+            let (logits, next) = model.forward(&x, state, false);
+            *state = next;
+            let loss = logits.view([-1, v]).f_cross_entropy_loss::<Tensor>(&y, None, tch::Reduction::Sum, -100, 0.0)?;
+            *total += loss.to_kind(Kind::Double).double_value(&[]);
+            off += l;
+        }
+        Ok(())
+    };
+    let starts: Vec<usize> = (0..streams).map(|s| s * per).collect();
+    let mut state = model.zero_state(streams as i64);
+    if per > 0 {
+        run(&starts, per, &mut state, &mut total)?;
+    }
+    // The few characters left over after equal streams continue the last stream's context.
+    let tail = n - streams * per;
+    if tail > 0 {
+        let last = (streams - 1) as i64;
+        let mut tail_state = SeqState {
+            h: state.h.narrow(1, last, 1).contiguous(),
+            c: state.c.as_ref().map(|c| c.narrow(1, last, 1).contiguous()),
+        };
+        run(&[streams * per], tail, &mut tail_state, &mut total)?;
+    }
+    Ok(total / n as f64)
+}
+
+fn schedule_of(cfg: &TrainConfig) -> Schedule {
+    Schedule { peak: cfg.lr, warmup: cfg.warmup.min(cfg.steps / 2), total: cfg.steps, floor: cfg.lr_floor }
+}
+
+fn validate(cfg: &TrainConfig) -> Result<()> {
+    let bad = |m: String| Err(Error::Invalid(m));
+    if cfg.seq_len == 0 || cfg.batch == 0 {
+        return bad("--seq-len and --batch must be at least 1".into());
+    }
+    if cfg.steps == 0 {
+        return bad("--steps must be at least 1".into());
+    }
+    if !(0.0..0.9).contains(&cfg.val_frac) {
+        return bad(format!("--val-frac must be in [0, 0.9), got {}", cfg.val_frac));
+    }
+    if !(cfg.lr > 0.0 && cfg.lr < 1.0) {
+        return bad(format!("--lr must be in (0, 1), got {}", cfg.lr));
+    }
+    if cfg.eval_every == 0 || cfg.checkpoint_every == 0 {
+        return bad("--eval-every and --checkpoint-every must be at least 1".into());
+    }
+    ModelSpec {
+        cell: cfg.cell,
+        layers: cfg.layers,
+        hidden: cfg.hidden,
+        embed: cfg.embed,
+        vocab: 1,
+        dropout: cfg.dropout,
+    }
+    .validate()
+    .map_err(Error::Invalid)
+}

@@ -1,0 +1,34 @@
+//! What flows into `update` and what comes out of it.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::explorer::worker::{Reply, Request};
+
+/// Everything that can change the app's state. The runtime turns terminal input, engine replies
+/// and finished side effects into these; nothing else mutates [`super::App`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// The terminal's size in columns and rows. The runtime sends one at start-up too, so that
+    /// mouse clicks can be matched to panes with the same layout the drawing uses.
+    Resize(u16, u16),
+    Engine(Reply),
+    /// The outcome of an [`Effect::Export`]: the directory or file written, or what went wrong.
+    Exported(Result<PathBuf, String>),
+}
+
+/// What the runtime must do on the app's behalf.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Engine(Request),
+    /// Write both texts to files and answer with [`Event::Exported`]. `text` holds each pane as
+    /// readable text; `jsonl` holds one JSON object per generated character.
+    Export {
+        text: String,
+        jsonl: String,
+    },
+    Quit,
+}

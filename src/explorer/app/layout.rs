@@ -1,0 +1,100 @@
+//! Where everything goes on screen. Pure, so `update` can match a mouse click to a pane with the
+//! exact rectangles the drawing used.
+
+use ratatui::layout::Rect;
+
+use crate::explorer::app::{App, ColorMode};
+
+/// Smallest terminal the explorer draws into: six panes of ten columns, and a pane row and a
+/// histogram of at least three lines each. Below it a "too small" message is shown instead.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+/// From this width on, the histogram is a column to the right of the panes.
+pub const SIDE_HISTOGRAM_FROM: u16 = 150;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MainLayout {
+    pub panes: Vec<Rect>,
+    pub histogram: Rect,
+    /// One line for the colour legend, when colouring is on.
+    pub legend: Option<Rect>,
+    pub status: Rect,
+}
+
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+pub fn main_layout(area: Rect, app: &App) -> MainLayout {
+    if too_small(area) {
+        return MainLayout { panes: Vec::new(), histogram: Rect::default(), legend: None, status: Rect::default() };
+    }
+    let status = Rect { y: area.bottom() - 1, height: 1, ..area };
+    let mut rest = Rect { height: area.height - 1, ..area };
+    let legend = (app.color_mode != ColorMode::Off).then(|| {
+        rest.height -= 1;
+        Rect { y: rest.bottom(), height: 1, ..area }
+    });
+    // On a wide terminal the histogram is a column beside the panes, as tall as they are: bars
+    // stay a readable length and the panes keep the full height. Otherwise it sits below them.
+    if rest.width >= SIDE_HISTOGRAM_FROM {
+        let hist_w = (rest.width / 4).clamp(48, 64);
+        let histogram = Rect { x: rest.right() - hist_w, width: hist_w, ..rest };
+        let panes_area = Rect { width: rest.width - hist_w, ..rest };
+        return MainLayout { panes: split_columns(panes_area, app.panes.len()), histogram, legend, status };
+    }
+    // Below the panes the histogram wants its top N rows, a footer and two borders, but never more
+    // than 2/5 of the height: the text is the point.
+    let want = app.limits.top_n as u16 + 3;
+    let hist_h = want.min(rest.height * 2 / 5).max(5);
+    let histogram = Rect { y: rest.bottom() - hist_h, height: hist_h, ..rest };
+    let panes_area = Rect { height: rest.height - hist_h, ..rest };
+    MainLayout { panes: split_columns(panes_area, app.panes.len()), histogram, legend, status }
+}
+
+/// `n` side-by-side columns; the leftmost ones get the spare columns.
+fn split_columns(area: Rect, n: usize) -> Vec<Rect> {
+    let n = n.max(1) as u16;
+    let (base, extra) = (area.width / n, area.width % n);
+    let mut x = area.x;
+    (0..n)
+        .map(|i| {
+            let w = base + u16::from(i < extra);
+            let r = Rect { x, width: w, ..area };
+            x += w;
+            r
+        })
+        .collect()
+}
+
+impl MainLayout {
+    pub fn pane_at(&self, column: u16, row: u16) -> Option<usize> {
+        let p = ratatui::layout::Position { x: column, y: row };
+        self.panes.iter().position(|r| r.contains(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_cover_the_width_exactly() {
+        let cols = split_columns(Rect::new(0, 0, 100, 10), 3);
+        assert_eq!(cols.iter().map(|r| r.width).collect::<Vec<_>>(), [34, 33, 33]);
+        assert_eq!(cols[2].right(), 100);
+    }
+
+    #[test]
+    fn wide_terminals_put_the_histogram_beside_the_panes() {
+        let app = crate::explorer::app::testutil::app();
+        let wide = main_layout(Rect::new(0, 0, 200, 50), &app);
+        assert_eq!(wide.histogram.width, 50);
+        assert_eq!(wide.histogram.x, 150);
+        assert_eq!(wide.panes.last().unwrap().right(), 150);
+        assert_eq!(wide.panes[0].height, wide.histogram.height);
+        let narrow = main_layout(Rect::new(0, 0, 120, 40), &app);
+        assert_eq!(narrow.histogram.width, 120);
+        assert_eq!(narrow.panes[0].bottom(), narrow.histogram.y);
+    }
+}

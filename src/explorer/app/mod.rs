@@ -1,0 +1,224 @@
+//! The explorer's state and the pure `update` that changes it.
+//!
+//! No threads, no I/O, no clock: the runtime feeds [`Event`]s into [`update`], carries out the
+//! returned [`Effect`]s, and draws with `ui::draw(frame, &app)`. `update` is the only code that
+//! mutates an [`App`]; the fields are public so that drawing and tests can read them.
+
+mod edit;
+mod event;
+mod export;
+mod generations;
+pub mod keys;
+pub mod layout;
+mod pane;
+mod replies;
+pub mod strings;
+mod update;
+mod view;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;
+
+pub use event::{Effect, Event};
+pub use generations::{Bump, Generations};
+pub use keys::Action;
+pub use pane::PaneState;
+pub use update::{apply, update};
+pub use view::{HistRow, HistogramSource, HistogramView};
+
+use crate::explorer::config::{ColorsConfig, Config};
+use crate::explorer::worker::Request;
+use tempest_core::analysis::LoopSettings;
+use tempest_core::model::vocab::{UnknownPolicy, Vocab};
+use tempest_core::sampling::SamplerSettings;
+
+pub use crate::explorer::config::MAX_PANES;
+/// Temperature range reachable with the keys (the config allows the same).
+pub const T_MIN: f32 = 0.0;
+pub const T_MAX: f32 = crate::explorer::config::MAX_PANE_TEMPERATURE;
+pub const T_STEP: f32 = 0.05;
+pub const T_STEP_BIG: f32 = 0.25;
+/// Speed range in characters per second per pane, and the factor of one `+`/`-` step.
+pub const SPEED_MIN: f32 = 1.0;
+pub const SPEED_MAX: f32 = 2000.0;
+pub const SPEED_FACTOR: f32 = 1.5;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    /// Editing the prime text; `error` names the first character the model does not know.
+    PrimeEdit {
+        buffer: String,
+        error: Option<String>,
+    },
+    SeedEdit {
+        buffer: String,
+        error: Option<String>,
+    },
+}
+
+/// The inspect cursor (only while paused): a character of the focused pane, and the row selected in
+/// the histogram of the distribution it was drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inspect {
+    pub pane: usize,
+    /// Absolute position (0 = first character after the prime).
+    pub pos: u64,
+    /// Index into that character's stored `top`.
+    pub selected: usize,
+}
+
+/// How generated text is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorMode {
+    Off,
+    /// By the rank of the drawn character, in GLTR's buckets: top 1, top 10, top 100, the rest.
+    Rank,
+    /// By the probability the character was drawn with.
+    Probability,
+}
+
+impl ColorMode {
+    pub fn next(self) -> Self {
+        match self {
+            ColorMode::Off => ColorMode::Rank,
+            ColorMode::Rank => ColorMode::Probability,
+            ColorMode::Probability => ColorMode::Off,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Speed {
+    pub chars_per_sec: f32,
+    /// As fast as the model allows; `chars_per_sec` is kept for when it is turned off.
+    pub max: bool,
+}
+
+impl Speed {
+    pub fn request_rate(&self) -> Option<f32> {
+        (!self.max).then_some(self.chars_per_sec)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// Limits read from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub top_n: usize,
+    pub history_chars: usize,
+    pub loops: LoopSettings,
+    pub metrics_window: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub panes: Vec<PaneState>,
+    pub focus: usize,
+    pub paused: bool,
+    pub speed: Speed,
+    pub coupled: bool,
+    pub seed: u64,
+    pub prime: String,
+    pub prime_ids: Vec<u32>,
+    pub generations: Generations,
+    pub overlay: Overlay,
+    pub inspect: Option<Inspect>,
+    pub color_mode: ColorMode,
+    pub status: Option<Status>,
+    pub vocab: Vocab,
+    pub limits: Limits,
+    pub colors: ColorsConfig,
+    /// Set from the NO_COLOR environment variable: draw with modifiers only.
+    pub no_color: bool,
+    /// Last known terminal size, for matching mouse clicks to panes.
+    pub size: (u16, u16),
+}
+
+impl App {
+    /// The explorer as configured, before anything is generated. `no_color` comes from the
+    /// NO_COLOR environment variable.
+    pub fn new(config: &Config, vocab: Vocab, no_color: bool) -> App {
+        let limits = Limits {
+            top_n: config.histogram.top_n.max(1),
+            history_chars: config.history.chars.max(1),
+            loops: config.loops,
+            metrics_window: config.metrics.window,
+        };
+        let new_pane =
+            |st: &SamplerSettings| PaneState::new(*st, limits.history_chars, limits.loops, limits.metrics_window);
+        let mut panes: Vec<PaneState> = config.panes.iter().take(MAX_PANES).map(new_pane).collect();
+        if panes.is_empty() {
+            panes.push(new_pane(&SamplerSettings::default()));
+        }
+        // The config layer checks the prime against the model; should an unknown character slip
+        // through anyway, skip it and say so rather than refuse to start.
+        let mut status = None;
+        if let Some(c) = config.prime.chars().find(|&c| vocab.id(c).is_none()) {
+            status = Some(Status { text: edit::unknown_char_message(c) + "; skipped", is_error: true });
+        }
+        let prime_ids = vocab.encode(&config.prime, UnknownPolicy::Skip).unwrap_or_default();
+        App {
+            panes,
+            focus: 0,
+            paused: false,
+            speed: Speed {
+                chars_per_sec: config.speed.chars_per_sec.clamp(SPEED_MIN, SPEED_MAX),
+                max: config.speed.max,
+            },
+            coupled: config.coupled,
+            seed: config.seed,
+            prime: config.prime.clone(),
+            prime_ids,
+            generations: Generations::new(1),
+            overlay: Overlay::None,
+            inspect: None,
+            color_mode: ColorMode::Off,
+            status,
+            vocab,
+            limits,
+            colors: config.colors,
+            no_color,
+            size: (0, 0),
+        }
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generations.current()
+    }
+
+    /// What the engine needs to start: every pane from the prime, then running at the configured
+    /// speed.
+    pub fn initial_requests(&self) -> Vec<Request> {
+        let run = if self.paused { Request::Pause } else { Request::Run { chars_per_sec: self.speed.request_rate() } };
+        vec![self.reset_request(), run]
+    }
+
+    pub(crate) fn reset_request(&self) -> Request {
+        Request::Reset {
+            generation: self.generation(),
+            prime: self.prime_ids.clone(),
+            panes: self.panes.iter().map(|p| p.settings).collect(),
+            seed: self.seed,
+            coupled: self.coupled,
+        }
+    }
+
+    pub fn focused(&self) -> &PaneState {
+        &self.panes[self.focus]
+    }
+
+    /// The character for an id, tolerating ids outside the vocabulary (a bad reply must not crash
+    /// the drawing).
+    pub fn char_of(&self, id: u32) -> char {
+        self.vocab.chars().get(id as usize).copied().unwrap_or('\u{FFFD}')
+    }
+}

@@ -1,0 +1,244 @@
+//! `update`: events in, state changes and effects out.
+
+use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+
+use super::keys::{self, action_for, Action, Mode};
+use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
+use super::{layout, strings};
+use super::{MAX_PANES, SPEED_FACTOR, SPEED_MAX, SPEED_MIN, T_MAX, T_MIN, T_STEP, T_STEP_BIG};
+use crate::explorer::worker::Request;
+use tempest_core::display::thousands;
+
+/// The only way an [`App`] changes. Returns what the runtime must do in consequence.
+pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match event {
+        Event::Key(key) => on_key(app, key, &mut fx),
+        Event::Mouse(m) => on_mouse(app, m),
+        Event::Resize(w, h) => app.size = (w, h),
+        Event::Engine(reply) => replies::on_reply(app, reply),
+        Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
+        Event::Exported(Err(e)) => app.set_error(format!("export failed: {e}")),
+    }
+    fx
+}
+
+fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+    if !keys::is_press(&key) {
+        return;
+    }
+    // A message answers the last key; the next key clears it.
+    app.status = None;
+    match app.overlay {
+        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => return edit::on_key(app, key, fx),
+        Overlay::Help => {
+            // Esc and ? close the help; any other key closes it and then does what it always does.
+            app.overlay = Overlay::None;
+            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) {
+                return;
+            }
+        }
+        Overlay::None => {}
+    }
+    let mode = if app.inspect.is_some() { Mode::Inspect } else { Mode::Normal };
+    if let Some(action) = action_for(&key, mode) {
+        apply(app, action, fx);
+    }
+}
+
+fn on_mouse(app: &mut App, m: MouseEvent) {
+    if let MouseEventKind::Down(MouseButton::Left) = m.kind {
+        let (w, h) = app.size;
+        let l = layout::main_layout(ratatui::layout::Rect::new(0, 0, w, h), app);
+        if let Some(i) = l.pane_at(m.column, m.row) {
+            set_focus(app, i);
+        }
+    }
+}
+
+/// Carries out one action. Public so that tests and future key maps can drive the app directly.
+pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    use Action::*;
+    match action {
+        FocusPrev => set_focus(app, (app.focus + app.panes.len() - 1) % app.panes.len()),
+        FocusNext => set_focus(app, (app.focus + 1) % app.panes.len()),
+        TempUp => change_temperature(app, T_STEP, fx),
+        TempDown => change_temperature(app, -T_STEP, fx),
+        TempUpBig => change_temperature(app, T_STEP_BIG, fx),
+        TempDownBig => change_temperature(app, -T_STEP_BIG, fx),
+        TogglePause if app.paused => {
+            app.paused = false;
+            app.inspect = None;
+            fx.push(Effect::Engine(Request::Run { chars_per_sec: app.speed.request_rate() }));
+        }
+        TogglePause => {
+            app.paused = true;
+            fx.push(Effect::Engine(Request::Pause));
+        }
+        Step if app.paused => fx.push(Effect::Engine(Request::Step)),
+        Step => app.set_status(strings::HINT_STEP_PAUSED),
+        Reset => {
+            reset(app, fx);
+            app.set_status(strings::MSG_RESET);
+        }
+        EditPrime => app.overlay = Overlay::PrimeEdit { buffer: app.prime.clone(), error: None },
+        EditSeed => app.overlay = Overlay::SeedEdit { buffer: app.seed.to_string(), error: None },
+        ToggleCoupled => {
+            app.coupled = !app.coupled;
+            fx.push(Effect::Engine(Request::Coupled(app.coupled)));
+            app.set_status(if app.coupled { strings::MSG_COUPLED_ON } else { strings::MSG_COUPLED_OFF });
+        }
+        SpeedUp => change_speed(app, SPEED_FACTOR, fx),
+        SpeedDown => change_speed(app, 1.0 / SPEED_FACTOR, fx),
+        ToggleMaxSpeed => {
+            app.speed.max = !app.speed.max;
+            if !app.paused {
+                fx.push(Effect::Engine(Request::Run { chars_per_sec: app.speed.request_rate() }));
+            }
+        }
+        AddPane => add_pane(app, fx),
+        RemovePane => remove_pane(app, fx),
+        CycleColors => app.color_mode = app.color_mode.next(),
+        Export => {
+            let (text, jsonl) = export::build(app);
+            fx.push(Effect::Export { text, jsonl });
+        }
+        ToggleHelp => app.overlay = Overlay::Help,
+        InspectBack => move_cursor(app, |pos, _, _| pos.saturating_sub(1)),
+        InspectForward => move_cursor(app, |pos, _, _| pos + 1),
+        InspectOldest => move_cursor(app, |_, first, _| first),
+        InspectNewest => move_cursor(app, |_, _, newest| newest),
+        SelectUp => move_selection(app, -1),
+        SelectDown => move_selection(app, 1),
+        Branch => branch(app, fx),
+        Back if app.inspect.is_some() => app.inspect = None,
+        Back | Quit => fx.push(Effect::Quit),
+    }
+}
+
+impl App {
+    pub(crate) fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), is_error: false });
+    }
+
+    pub(crate) fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), is_error: true });
+    }
+}
+
+/// Moves focus; an open inspect cursor follows to the same position in the new pane.
+fn set_focus(app: &mut App, i: usize) {
+    app.focus = i.min(app.panes.len() - 1);
+    if let Some(ins) = app.inspect {
+        let p = &app.panes[app.focus];
+        app.inspect = (p.total() > 0).then(|| {
+            let pos = ins.pos.clamp(p.first_pos(), p.total() - 1);
+            Inspect { pane: app.focus, pos, selected: default_selection(app, app.focus, pos) }
+        });
+    }
+}
+
+fn change_temperature(app: &mut App, delta: f32, fx: &mut Vec<Effect>) {
+    let pane = app.focus;
+    let old = app.panes[pane].settings.temperature;
+    // Rounded to hundredths so that repeated steps land on 0.05 multiples instead of drifting.
+    let t = ((old + delta).clamp(T_MIN, T_MAX) * 100.0).round() / 100.0;
+    if t == old {
+        return app.set_status(format!("temperature stays within [{T_MIN}, {T_MAX}]"));
+    }
+    app.panes[pane].settings.temperature = t;
+    fx.push(Effect::Engine(Request::Settings { pane, settings: app.panes[pane].settings }));
+}
+
+fn change_speed(app: &mut App, factor: f32, fx: &mut Vec<Effect>) {
+    let old = app.speed.chars_per_sec;
+    app.speed.chars_per_sec = (old * factor).round().clamp(SPEED_MIN, SPEED_MAX);
+    // Asking for a particular speed means leaving max speed.
+    app.speed.max = false;
+    if !app.paused {
+        fx.push(Effect::Engine(Request::Run { chars_per_sec: app.speed.request_rate() }));
+    }
+    app.set_status(format!("speed {} ch/s per pane (range {SPEED_MIN}–{SPEED_MAX})", app.speed.chars_per_sec));
+}
+
+/// Restarts every pane from the prime (after a prime or seed change too).
+pub(super) fn reset(app: &mut App, fx: &mut Vec<Effect>) {
+    app.generations.bump(Bump::Reset);
+    app.panes.iter_mut().for_each(|p| p.clear());
+    app.inspect = None;
+    fx.push(Effect::Engine(app.reset_request()));
+}
+
+fn add_pane(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.panes.len() >= MAX_PANES {
+        return app.set_error(format!("at most {MAX_PANES} panes"));
+    }
+    let settings = app.panes[app.focus].settings;
+    let generation = app.generations.bump(Bump::Added);
+    let l = app.limits;
+    app.panes.push(super::PaneState::new(settings, l.history_chars, l.loops, l.metrics_window));
+    app.inspect = None;
+    app.focus = app.panes.len() - 1;
+    fx.push(Effect::Engine(Request::AddPane { generation, settings }));
+}
+
+fn remove_pane(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.panes.len() <= 1 {
+        return app.set_error("the last pane cannot be removed");
+    }
+    let pane = app.focus;
+    let generation = app.generations.bump(Bump::Removed(pane));
+    app.panes.remove(pane);
+    app.inspect = None;
+    app.focus = pane.min(app.panes.len() - 1);
+    fx.push(Effect::Engine(Request::RemovePane { generation, pane }));
+}
+
+/// Moves (or opens, at the newest character) the inspect cursor; `to(pos, oldest, newest)` gives
+/// the new position, which is then kept within the pane's held text.
+fn move_cursor(app: &mut App, to: impl Fn(u64, u64, u64) -> u64) {
+    if !app.paused {
+        return app.set_status(strings::HINT_INSPECT_PAUSED);
+    }
+    let p = &app.panes[app.focus];
+    if p.total() == 0 {
+        return app.set_status(strings::HINT_NOTHING_YET);
+    }
+    let (first, newest) = (p.first_pos(), p.total() - 1);
+    let pos = match app.inspect {
+        Some(ins) => to(ins.pos, first, newest).clamp(first, newest),
+        None => newest,
+    };
+    app.inspect = Some(Inspect { pane: app.focus, pos, selected: default_selection(app, app.focus, pos) });
+}
+
+/// The row of the character actually drawn, so Enter right away re-draws the same character.
+pub(super) fn default_selection(app: &App, pane: usize, pos: u64) -> usize {
+    let Some(d) = app.panes[pane].get(pos) else { return 0 };
+    d.top.iter().take(app.limits.top_n).position(|&(id, _, _)| id == d.id).unwrap_or(0)
+}
+
+fn move_selection(app: &mut App, delta: isize) {
+    let Some(ins) = app.inspect else { return };
+    let rows = app.panes[ins.pane].get(ins.pos).map_or(0, |d| d.top.len().min(app.limits.top_n));
+    if rows == 0 {
+        return;
+    }
+    let selected = (ins.selected as isize + delta).clamp(0, rows as isize - 1) as usize;
+    app.inspect = Some(Inspect { selected, ..ins });
+}
+
+fn branch(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(ins) = app.inspect else { return };
+    let Some(d) = app.panes[ins.pane].get(ins.pos) else { return };
+    let id = d.top.get(ins.selected).map_or(d.id, |t| t.0);
+    let generation = app.generations.bump(Bump::Branched);
+    fx.push(Effect::Engine(Request::Branch { generation, pane: ins.pane, pos: ins.pos, id }));
+    let c = app.char_of(id);
+    app.set_status(format!(
+        "branching pane {} at char {} with {}",
+        ins.pane + 1,
+        thousands(ins.pos + 1),
+        tempest_core::display::describe_char(c)
+    ));
+}

@@ -1,0 +1,183 @@
+//! The explorer's runtime: terminal, event loop, frame pacing and the effects `update` asks for.
+//!
+//! Everything that can fail for a reason the user can fix (config, model, prime, no terminal) is
+//! checked before the terminal is touched, so such errors print plainly and exit 1. After that the
+//! main loop owns the terminal; it waits on one channel (see `events.rs`), feeds what arrives
+//! through the pure `app::update`, carries out the effects, and redraws when something changed, at
+//! most once per frame.
+
+mod events;
+mod terminal;
+
+use std::collections::VecDeque;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+
+use crate::explorer::app::{update, App, Effect, Event};
+use crate::explorer::config::{Config, Overrides};
+use crate::explorer::worker::{worker, Request};
+use events::Incoming;
+use tempest_core::model::UnknownPolicy;
+use terminal::Tui;
+
+/// At most ~60 redraws a second, however fast characters arrive. Input (keys, mouse, resize) is
+/// drawn at once instead, so a key never waits for the next frame slot.
+const FRAME: Duration = Duration::from_millis(16);
+
+/// What the command line asks of one explorer session.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// A config file laid over the built-in defaults and the user's own.
+    pub config: Option<PathBuf>,
+    /// Command-line settings, laid over every config layer.
+    pub overrides: Overrides,
+    /// Quit by itself after this long (for measurements without a person).
+    pub quit_after: Option<Duration>,
+}
+
+/// Opens the explorer and runs it until the user quits; returns the process exit code.
+pub fn run(launch: Launch) -> anyhow::Result<i32> {
+    let quit_after = launch.quit_after;
+    let config = Config::load(launch.config.as_deref(), &launch.overrides).map_err(|e| anyhow::anyhow!(e))?;
+    let ckpt = tempest_core::assets::load_model(config.model.as_deref()).context("cannot load the model")?;
+    ckpt.vocab
+        .encode(&config.prime, UnknownPolicy::Error)
+        .context("the prime text (--prime, or `prime` in the config)")?;
+    anyhow::ensure!(
+        std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        "the explorer needs a terminal (stdin and stdout); for text without one, try `tempest sample`"
+    );
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let app = App::new(&config, ckpt.vocab.clone(), no_color);
+
+    let (engine, replies, engine_thread) =
+        worker::spawn(ckpt.model, ckpt.vocab, config.histogram.top_n, config.history.chars)
+            .context("cannot start the engine thread")?;
+    let (tx, rx) = mpsc::sync_channel(events::QUEUE);
+    events::spawn_forwarder(replies, tx.clone()).context("cannot start a thread")?;
+    events::spawn_signals(tx.clone()).context("cannot install the signal handlers")?;
+
+    let mut tui = Tui::enter().context("cannot set up the terminal")?;
+    events::spawn_input(tx).context("cannot start the input thread")?;
+    let outcome = main_loop(&mut tui, app, &engine, &rx, quit_after.map(|d| Instant::now() + d));
+    // Terminal first, so the shell is back even if shutting the engine down were slow.
+    drop(tui);
+    // Dropping the channels ends the engine: it sees its requests disconnected, or its replies
+    // refused once the forwarder finds the main queue gone.
+    drop(engine);
+    drop(rx);
+    let _ = engine_thread.join();
+    outcome
+}
+
+fn main_loop(
+    tui: &mut Tui,
+    mut app: App,
+    engine: &Sender<Request>,
+    rx: &mpsc::Receiver<Incoming>,
+    quit_at: Option<Instant>,
+) -> anyhow::Result<i32> {
+    let size = tui.terminal.size()?;
+    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), engine) {
+        return Ok(code);
+    }
+    draw(tui, &app)?;
+    let mut last_draw = Instant::now();
+    for r in app.initial_requests() {
+        let _ = engine.send(r);
+    }
+    let mut dirty = false;
+    // Input arrived since the last frame: draw without waiting for the frame interval.
+    let mut urgent = false;
+    loop {
+        // Block until something arrives, or until the frame that shows pending changes is due.
+        let frame_due = dirty.then_some(last_draw + FRAME);
+        let wake = [frame_due, quit_at].into_iter().flatten().min();
+        let first = match wake {
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(t) => rx.recv_timeout(t.saturating_duration_since(Instant::now())),
+        };
+        let mut next = match first {
+            Ok(i) => Some(i),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => anyhow::bail!("the explorer lost its input"),
+        };
+        // Apply everything already queued, but never hold back a due frame for it.
+        while let Some(incoming) = next.take() {
+            match incoming {
+                Incoming::App(ev) => {
+                    urgent |= matches!(ev, Event::Key(_) | Event::Mouse(_) | Event::Resize(..));
+                    if let Some(code) = handle(&mut app, ev, engine) {
+                        return Ok(code);
+                    }
+                    dirty = true;
+                }
+                Incoming::InputFailed(msg) => anyhow::bail!(msg),
+                Incoming::EngineGone => anyhow::bail!("the engine stopped unexpectedly"),
+                Incoming::Signal(sig) => return Ok(128 + sig),
+            }
+            if !(urgent || (dirty && Instant::now() >= last_draw + FRAME)) {
+                next = rx.try_recv().ok();
+            }
+        }
+        if quit_at.is_some_and(|t| Instant::now() >= t) {
+            return Ok(0);
+        }
+        if dirty && (urgent || Instant::now() >= last_draw + FRAME) {
+            draw(tui, &app)?;
+            last_draw = Instant::now();
+            dirty = false;
+            urgent = false;
+        }
+    }
+}
+
+fn draw(tui: &mut Tui, app: &App) -> anyhow::Result<()> {
+    tui.terminal.draw(|f| crate::explorer::ui::draw(f, app)).context("cannot draw on the terminal")?;
+    Ok(())
+}
+
+/// Runs one event through `update` and carries out its effects (an export feeds its outcome back
+/// in). Returns the exit code when the app asks to quit.
+fn handle(app: &mut App, event: Event, engine: &Sender<Request>) -> Option<i32> {
+    let mut queue = VecDeque::from([event]);
+    while let Some(ev) = queue.pop_front() {
+        for effect in update(app, ev) {
+            match effect {
+                // A send fails only once the engine has gone, which `EngineGone` reports.
+                Effect::Engine(r) => {
+                    let _ = engine.send(r);
+                }
+                Effect::Export { text, jsonl } => queue.push_back(Event::Exported(export(&text, &jsonl))),
+                Effect::Quit => return Some(0),
+            }
+        }
+    }
+    None
+}
+
+/// Writes `tempest-export-<unix time>.txt` and `.jsonl` into the current directory, never over an
+/// existing file. Returns the text file's path (the JSONL file sits beside it).
+fn export(text: &str, jsonl: &str) -> Result<PathBuf, String> {
+    let t = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    for n in 0..100 {
+        let stem = if n == 0 { format!("tempest-export-{t}") } else { format!("tempest-export-{t}-{n}") };
+        let (txt, js) = (PathBuf::from(format!("{stem}.txt")), PathBuf::from(format!("{stem}.jsonl")));
+        if txt.exists() || js.exists() {
+            continue;
+        }
+        let write = |p: &PathBuf, body: &str| -> std::io::Result<()> {
+            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(p)?;
+            f.write_all(body.as_bytes())?;
+            f.sync_all()
+        };
+        write(&txt, text).map_err(|e| format!("{}: {e}", txt.display()))?;
+        write(&js, jsonl).map_err(|e| format!("{}: {e}", js.display()))?;
+        return Ok(txt);
+    }
+    Err("too many exports in one second".into())
+}

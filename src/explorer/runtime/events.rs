@@ -1,0 +1,79 @@
+//! Everything the explorer's main loop waits for arrives on ONE bounded channel: terminal input,
+//! engine replies and signals each have a small thread that forwards into it. The main loop then
+//! blocks in a single `recv`, so it uses no CPU when nothing happens, and the bound carries the
+//! engine's back-pressure through to the UI (a forwarder blocked on a full queue stops reading
+//! replies, and the engine waits).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::thread;
+
+use crossterm::event::{self as ct, Event as CtEvent};
+
+use crate::explorer::app::Event;
+use crate::explorer::worker::Reply;
+
+/// Room for a burst of input plus a few engine batches.
+pub const QUEUE: usize = 256;
+
+pub enum Incoming {
+    App(Event),
+    /// Reading the terminal failed; the explorer cannot be driven any more.
+    InputFailed(String),
+    /// The engine thread has ended (it only does so after reporting why, or on shutdown).
+    EngineGone,
+    /// SIGINT, SIGTERM or SIGHUP: quit cleanly, restoring the terminal.
+    Signal(i32),
+}
+
+/// Reads terminal events until the process exits. It blocks in `read` (no polling), so it costs
+/// nothing while the user does nothing; it is never joined, since `read` cannot be interrupted.
+pub fn spawn_input(tx: SyncSender<Incoming>) -> std::io::Result<()> {
+    thread::Builder::new().name("tempest-input".into()).spawn(move || {
+        let failed = match catch_unwind(AssertUnwindSafe(|| read_loop(&tx))) {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => format!("cannot read the terminal: {e}"),
+            Err(_) => "the input thread failed".to_string(),
+        };
+        let _ = tx.send(Incoming::InputFailed(failed));
+    })?;
+    Ok(())
+}
+
+fn read_loop(tx: &SyncSender<Incoming>) -> std::io::Result<()> {
+    loop {
+        let ev = match ct::read()? {
+            CtEvent::Key(k) => Event::Key(k),
+            CtEvent::Mouse(m) => Event::Mouse(m),
+            CtEvent::Resize(w, h) => Event::Resize(w, h),
+            CtEvent::FocusGained | CtEvent::FocusLost | CtEvent::Paste(_) => continue,
+        };
+        if tx.send(Incoming::App(ev)).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// Turns engine replies into app events.
+pub fn spawn_forwarder(replies: Receiver<Reply>, tx: SyncSender<Incoming>) -> std::io::Result<thread::JoinHandle<()>> {
+    thread::Builder::new().name("tempest-replies".into()).spawn(move || {
+        for r in replies {
+            if tx.send(Incoming::App(Event::Engine(r))).is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Incoming::EngineGone);
+    })
+}
+
+/// In raw mode Ctrl-C is a key, not a signal; these come from `kill` or a closed terminal.
+pub fn spawn_signals(tx: SyncSender<Incoming>) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    thread::Builder::new().name("tempest-signals".into()).spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            let _ = tx.send(Incoming::Signal(sig));
+        }
+    })?;
+    Ok(())
+}

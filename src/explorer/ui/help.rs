@@ -1,0 +1,50 @@
+//! The `?` overlay: every key and what it does.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Clear, Widget};
+
+use super::theme::Theme;
+use crate::explorer::app::strings::{HELP, HELP_TITLE};
+
+pub struct HelpOverlay<'a> {
+    pub theme: &'a Theme,
+}
+
+/// A `w`×`h` rectangle centred in `area`, shrunk to fit it.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let (w, h) = (w.min(area.width), h.min(area.height));
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+impl Widget for HelpOverlay<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let key_w = HELP.iter().map(|(k, _, _)| k.chars().count()).max().unwrap_or(0);
+        let what_w = HELP.iter().map(|(_, w, _)| w.chars().count()).max().unwrap_or(0);
+        let rect = centered(area, (key_w + what_w + 6) as u16, HELP.len() as u16 + 2);
+        Clear.render(rect, buf);
+        let block = Block::bordered().title(HELP_TITLE).border_style(t.border_focus).border_type(t.border_focus_type);
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let rows = inner.height as usize;
+        // If the terminal is too short for the whole list, the last visible line says so.
+        let clipped = HELP.len() > rows;
+        for (y, (keys, what, _)) in HELP.iter().enumerate().take(rows) {
+            let y = inner.y + y as u16;
+            if clipped && y == inner.bottom() - 1 {
+                buf.set_stringn(
+                    inner.x + 1,
+                    y,
+                    "… (a taller terminal shows all keys)",
+                    inner.width.saturating_sub(1) as usize,
+                    t.dim,
+                );
+                break;
+            }
+            buf.set_stringn(inner.x + 1, y, keys, key_w, t.key);
+            let wx = inner.x + key_w as u16 + 3;
+            buf.set_stringn(wx, y, what, inner.right().saturating_sub(wx) as usize, ratatui::style::Style::new());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The explorer's engine thread and the messages it exchanges with the app.
+//!
+//! One thread owns the model (libtorch) and steps every pane as one batch; the UI thread only
+//! sends [`Request`]s and receives [`Reply`]s, so a keystroke never waits on libtorch. Nothing
+//! here knows about terminals.
+//!
+//! Replies that describe text carry the `generation` of the request that started that text; the
+//! app bumps its generation on reset, branch and pane changes and drops replies from older ones,
+//! so characters generated just before a reset can never leak into the new text.
+
+pub mod history;
+pub mod session;
+pub mod worker;
+
+use tempest_core::sampling::SamplerSettings;
+
+/// What the app asks of the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// (Re)start every pane from the prime text, with these settings and seed.
+    Reset {
+        generation: u64,
+        prime: Vec<u32>,
+        panes: Vec<SamplerSettings>,
+        seed: u64,
+        coupled: bool,
+    },
+    /// Change one pane's sampler settings from its next character on.
+    Settings {
+        pane: usize,
+        settings: SamplerSettings,
+    },
+    /// Share one uniform number per step across panes (or stop sharing).
+    Coupled(bool),
+    /// Generate continuously at `chars_per_sec` per pane; `None` means as fast as the model allows.
+    Run {
+        chars_per_sec: Option<f32>,
+    },
+    /// Stop generating (the thread then blocks, using no CPU).
+    Pause,
+    /// Generate exactly one character per pane.
+    Step,
+    /// Rewind `pane` so that its generated text keeps its first `pos` characters, then continue
+    /// with character `id` at position `pos` instead of what was drawn there.
+    Branch {
+        generation: u64,
+        pane: usize,
+        pos: u64,
+        id: u32,
+    },
+    /// Add a pane at the end, starting from the prime text.
+    AddPane {
+        generation: u64,
+        settings: SamplerSettings,
+    },
+    RemovePane {
+        generation: u64,
+        pane: usize,
+    },
+    /// Answer with [`Reply::Synced`] once every earlier request has been handled (lets tests and
+    /// benchmarks wait for the engine without sleeping).
+    Sync(u64),
+}
+
+/// One drawn character with the distribution it came from, as the app keeps it in history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawnChar {
+    pub id: u32,
+    pub ch: char,
+    /// Probability under the distribution sampled (temperature and truncation applied).
+    pub p: f32,
+    /// Probability under the model's own distribution (T = 1).
+    pub p1: f32,
+    /// 1 = most likely under the sampled distribution.
+    pub rank: u32,
+    pub entropy_bits: f32,
+    /// Temperature it was drawn at.
+    pub temperature: f32,
+    /// The top N of the sampled distribution: `(id, p at T, p at 1)`, most likely first.
+    pub top: Vec<(u32, f32, f32)>,
+}
+
+/// Characters generated since the last batch: `steps[k][pane]` is pane `pane`'s `k`-th new
+/// character. `last_logits[pane]` are the raw logits that produced each pane's newest character,
+/// so the app can re-temper the live histogram at once when T changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepBatch {
+    pub generation: u64,
+    pub steps: Vec<Vec<DrawnChar>>,
+    pub last_logits: Vec<Vec<f32>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    Stepped(StepBatch),
+    /// The pane was rewound to `pos` and `drawn` (the chosen character) now stands there;
+    /// `logits` produced it.
+    Branched {
+        generation: u64,
+        pane: usize,
+        pos: u64,
+        drawn: DrawnChar,
+        logits: Vec<f32>,
+    },
+    Synced(u64),
+    /// A request could not be carried out; the message is for the user.
+    Error(String),
+}

@@ -1,0 +1,225 @@
+//! The engine's state between two `Reset`s: one [`Generator`] stepping every pane as one batch,
+//! plus each pane's [`PaneHistory`] for branching. No threads and no channels here, so it can be
+//! driven directly (the worker thread wraps it with pacing and messages).
+
+use super::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
+use super::DrawnChar;
+use tempest_core::error::{Error, Result};
+use tempest_core::generate::{Generator, Sampled};
+use tempest_core::model::{Stepper, Vocab};
+use tempest_core::sampling::{entropy_bits, rank_of, softmax_t, top_n_with, SamplerSettings};
+
+/// Ids of recent text given to the repetition penalty after a branch: at least any sane
+/// `repeat_window`, and what `Generator` itself keeps around.
+const RECENT_AFTER_BRANCH: usize = 1024;
+
+pub struct Session {
+    gen: Generator,
+    prime: Vec<u32>,
+    /// The state right after the prime (the same for every pane): new panes start here.
+    start: Snapshot,
+    histories: Vec<PaneHistory>,
+    top_n: usize,
+    history_chars: usize,
+    scratch: Vec<f32>,
+}
+
+impl Session {
+    /// Starts every pane from `prime`. `model` is only forked (its weights are shared, not copied).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        model: &Stepper,
+        vocab: Vocab,
+        prime: Vec<u32>,
+        panes: Vec<SamplerSettings>,
+        seed: u64,
+        coupled: bool,
+        top_n: usize,
+        history_chars: usize,
+    ) -> Result<Self> {
+        if panes.is_empty() {
+            return Err(Error::Invalid("there must be at least one pane".into()));
+        }
+        if let Some(&bad) = prime.iter().find(|&&id| id as usize >= vocab.len()) {
+            return Err(Error::Invalid(format!(
+                "prime id {bad} is outside the vocabulary of {} characters",
+                vocab.len()
+            )));
+        }
+        let mut gen = Generator::new(model.fork(panes.len()), vocab, panes, seed, coupled)?;
+        // The same call as `tempest sample`, so the explorer shows the same text for the same seed.
+        gen.prime(&prime)?;
+        let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
+        let histories =
+            (0..gen.streams()).map(|_| PaneHistory::new(start.clone(), history_chars, SNAPSHOT_EVERY)).collect();
+        Ok(Session { gen, prime, start, histories, top_n, history_chars, scratch: Vec::new() })
+    }
+
+    pub fn panes(&self) -> usize {
+        self.gen.streams()
+    }
+
+    pub fn history(&self, pane: usize) -> &PaneHistory {
+        &self.histories[pane]
+    }
+
+    /// The logits that will produce `pane`'s next character.
+    pub fn next_logits(&self, pane: usize) -> &[f32] {
+        self.gen.pending_logits(pane)
+    }
+
+    fn check_pane(&self, pane: usize) -> Result<()> {
+        if pane >= self.panes() {
+            return Err(Error::Invalid(format!("there is no pane {} (there are {})", pane + 1, self.panes())));
+        }
+        Ok(())
+    }
+
+    pub fn set_settings(&mut self, pane: usize, settings: SamplerSettings) -> Result<()> {
+        self.check_pane(pane)?;
+        settings.validate().map_err(|e| Error::Invalid(format!("pane {}: {e}", pane + 1)))?;
+        self.gen.set_settings(pane, settings);
+        Ok(())
+    }
+
+    pub fn set_coupled(&mut self, coupled: bool) {
+        self.gen.coupled = coupled;
+    }
+
+    /// One character for every pane, and the logits each was drawn from.
+    pub fn step(&mut self) -> Result<(Vec<DrawnChar>, Vec<Vec<f32>>)> {
+        let n = self.panes();
+        let mut chars = Vec::with_capacity(n);
+        let mut logits = Vec::with_capacity(n);
+        let top_n = self.top_n;
+        let temps: Vec<f32> = (0..n).map(|p| self.gen.settings(p).temperature).collect();
+        self.gen.sample_each(|pane, s| {
+            chars.push(describe_sampled(&s, temps[pane], top_n));
+            logits.push(s.logits.to_vec());
+        });
+        let ids: Vec<u32> = chars.iter().map(|c| c.id).collect();
+        self.gen.accept(&ids)?;
+        for (pane, &id) in ids.iter().enumerate() {
+            let gen = &self.gen;
+            self.histories[pane].push(id, |pos| Snapshot {
+                pos,
+                state: gen.row_state(pane),
+                logits: gen.pending_logits(pane).to_vec(),
+            });
+        }
+        Ok((chars, logits))
+    }
+
+    /// Rewinds `pane` to keep its first `pos` characters and continues with `id`. Returns the
+    /// chosen character as drawn from the logits at `pos`, and those logits. On error nothing
+    /// changes.
+    pub fn branch(&mut self, pane: usize, pos: u64, id: u32) -> Result<(DrawnChar, Vec<f32>)> {
+        self.check_pane(pane)?;
+        let vocab = self.gen.vocab();
+        if id as usize >= vocab.len() {
+            return Err(Error::Invalid(format!(
+                "character id {id} is outside the vocabulary of {} characters",
+                vocab.len()
+            )));
+        }
+        let h = &self.histories[pane];
+        if pos > h.len() {
+            return Err(Error::Invalid(format!(
+                "pane {} has only {} characters, cannot branch at {pos}",
+                pane + 1,
+                h.len()
+            )));
+        }
+        let Some((snap, replay)) = h.replay_to(pos) else {
+            return Err(Error::Invalid(format!(
+                "position {pos} of pane {} is too far back to branch at: the engine keeps positions {} to {}",
+                pane + 1,
+                h.base(),
+                h.len()
+            )));
+        };
+        // Replay on a private batch-1 stepper so the other panes do not move.
+        let mut row = self.gen.stepper().fork(1);
+        row.set_row_state(0, &snap.state);
+        let mut logits = snap.logits.clone();
+        for prev in replay {
+            row.step(&[prev], &mut logits)?;
+        }
+        let mut recent = h.tail_before(pos, RECENT_AFTER_BRANCH, &self.prime);
+        let settings = *self.gen.settings(pane);
+        let mut probs = Vec::new();
+        settings.distribution(&logits, &recent, &mut self.scratch, &mut probs);
+        let drawn = describe(vocab, id, &probs, &logits, settings.temperature, self.top_n, &mut self.scratch);
+        let mut next = Vec::new();
+        row.step(&[id], &mut next)?;
+
+        let state = row.row_state(0);
+        let h = &mut self.histories[pane];
+        h.truncate(pos);
+        h.push(id, |pos| Snapshot { pos, state: state.clone(), logits: next.clone() });
+        recent.push(id);
+        self.gen.restore(pane, &state, &next, &recent);
+        Ok((drawn, logits))
+    }
+
+    /// Adds a pane at the end, starting from the prime. Returns its index.
+    pub fn add_pane(&mut self, settings: SamplerSettings) -> Result<usize> {
+        let pane = self.gen.add_stream(settings)?;
+        self.gen.restore(pane, &self.start.state, &self.start.logits, &self.prime);
+        self.histories.push(PaneHistory::new(self.start.clone(), self.history_chars, SNAPSHOT_EVERY));
+        Ok(pane)
+    }
+
+    pub fn remove_pane(&mut self, pane: usize) -> Result<()> {
+        self.check_pane(pane)?;
+        if self.panes() == 1 {
+            return Err(Error::Invalid("cannot remove the last pane".into()));
+        }
+        self.gen.remove_stream(pane);
+        self.histories.remove(pane);
+        Ok(())
+    }
+}
+
+/// The app's view of one drawn character: where it ranked in the distribution sampled, and the
+/// top of that distribution beside the model's own (T = 1).
+pub fn describe(
+    vocab: &Vocab,
+    id: u32,
+    probs: &[f32],
+    logits: &[f32],
+    temperature: f32,
+    n: usize,
+    p1: &mut Vec<f32>,
+) -> DrawnChar {
+    softmax_t(logits, 1.0, p1);
+    let ch = vocab.char(id);
+    let s = Sampled {
+        id,
+        ch,
+        p: probs[id as usize],
+        p1: p1[id as usize],
+        entropy_bits: entropy_bits(probs),
+        logits,
+        probs,
+        probs1: p1,
+    };
+    describe_sampled(&s, temperature, n)
+}
+
+/// [`describe`] for a character just drawn by [`Generator::sample_each`], which has already worked
+/// out both distributions and the entropy.
+pub fn describe_sampled(s: &Sampled<'_>, temperature: f32, n: usize) -> DrawnChar {
+    let mut top = Vec::with_capacity(n.min(s.probs.len()));
+    top_n_with(s.probs, n, &mut top, |t: &(u32, f32, f32)| t.1, |i, p| (i, p, s.probs1[i as usize]));
+    DrawnChar {
+        id: s.id,
+        ch: s.ch,
+        p: s.p,
+        p1: s.p1,
+        rank: rank_of(s.probs, s.id as usize) as u32,
+        entropy_bits: s.entropy_bits,
+        temperature,
+        top,
+    }
+}
