@@ -52,7 +52,8 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
         "the explorer needs a terminal (stdin and stdout); for text without one, try `tempest sample`"
     );
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let app = App::new(&config, ckpt.vocab.clone(), no_color);
+    let mut app = App::new(&config, ckpt.vocab.clone(), no_color);
+    app.neurons.set_layout(tempest_core::analysis::cells::UnitLayout::of(ckpt.model.spec()));
 
     let (engine, replies, engine_thread) =
         worker::spawn(ckpt.model, ckpt.vocab, config.histogram.top_n, config.history.chars)

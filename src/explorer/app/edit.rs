@@ -24,18 +24,28 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         return fx.push(Effect::Quit);
     }
     let is_prime = matches!(app.overlay, Overlay::PrimeEdit { .. });
+    let is_unit = matches!(app.overlay, Overlay::UnitEdit { .. });
     let (ctrl, alt) = (key.modifiers.contains(KeyModifiers::CONTROL), key.modifiers.contains(KeyModifiers::ALT));
     let typed = !super::keys::has_ctrl_or_alt(&key);
     // Enter applies, so a newline in the prime is typed as Alt-Enter or Ctrl-J (what most
     // terminals send for Shift-Enter varies, and Ctrl-J arrives as a plain 'j' with Control).
     let newline = (key.code == KeyCode::Enter && alt) || (ctrl && key.code == KeyCode::Char('j'));
-    let (Overlay::PrimeEdit { buffer, .. } | Overlay::SeedEdit { buffer, .. }) = &mut app.overlay else { return };
+    let (Overlay::PrimeEdit { buffer, .. } | Overlay::SeedEdit { buffer, .. } | Overlay::UnitEdit { buffer, .. }) =
+        &mut app.overlay
+    else {
+        return;
+    };
     match key.code {
         _ if newline && is_prime => buffer.push('\n'),
         KeyCode::Esc => {
             app.overlay = Overlay::None;
-            return app.set_status(if is_prime { "prime unchanged" } else { "seed unchanged" });
+            return app.set_status(match (is_prime, is_unit) {
+                (true, _) => "prime unchanged",
+                (_, true) => "unit unchanged",
+                _ => "seed unchanged",
+            });
         }
+        KeyCode::Enter if is_unit => return apply_unit(app),
         KeyCode::Enter => return if is_prime { apply_prime(app, fx) } else { apply_seed(app, fx) },
         KeyCode::Backspace => {
             buffer.pop();
@@ -46,7 +56,8 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
             if is_prime || c.is_ascii_digit() {
                 buffer.push(c);
             } else {
-                let msg = format!("{} is not a digit: {}", describe_char(c), seed_range_message());
+                let range = if is_unit { unit_range_message(app) } else { seed_range_message() };
+                let msg = format!("{} is not a digit: {range}", describe_char(c));
                 return set_error(app, Some(msg));
             }
         }
@@ -62,6 +73,11 @@ fn check(app: &App) -> Option<String> {
         Overlay::PrimeEdit { buffer, .. } => {
             buffer.chars().find(|&c| app.vocab.id(c).is_none()).map(unknown_char_message)
         }
+        Overlay::UnitEdit { buffer, .. } => match buffer.parse::<usize>() {
+            _ if buffer.is_empty() => None,
+            Ok(v) if v < app.neurons.layout.hidden => None,
+            _ => Some(unit_range_message(app)),
+        },
         Overlay::SeedEdit { buffer, .. } => match buffer.parse::<u64>() {
             _ if buffer.is_empty() => None,
             Ok(v) if v <= SEED_MAX => None,
@@ -72,7 +88,9 @@ fn check(app: &App) -> Option<String> {
 }
 
 fn set_error(app: &mut App, e: Option<String>) {
-    if let Overlay::PrimeEdit { error, .. } | Overlay::SeedEdit { error, .. } = &mut app.overlay {
+    if let Overlay::PrimeEdit { error, .. } | Overlay::SeedEdit { error, .. } | Overlay::UnitEdit { error, .. } =
+        &mut app.overlay
+    {
         *error = e;
     }
 }
@@ -92,6 +110,22 @@ fn apply_prime(app: &mut App, fx: &mut Vec<Effect>) {
     app.overlay = Overlay::None;
     reset(app, fx);
     app.set_status("new prime: all panes restarted");
+}
+
+fn unit_range_message(app: &App) -> String {
+    format!("a unit is a whole number in [0, {}]", app.neurons.layout.hidden.saturating_sub(1))
+}
+
+fn apply_unit(app: &mut App) {
+    let Overlay::UnitEdit { buffer, .. } = &app.overlay else { return };
+    let outcome = match buffer.parse::<usize>() {
+        Ok(v) => super::neurons::set_unit_index(app, v),
+        Err(_) => Err(unit_range_message(app)),
+    };
+    match outcome {
+        Ok(()) => app.overlay = Overlay::None,
+        Err(e) => set_error(app, Some(e)),
+    }
 }
 
 fn apply_seed(app: &mut App, fx: &mut Vec<Effect>) {

@@ -234,6 +234,46 @@ pub const KEYMAP: &[Row] = &[
         bind: &[bind(Export, &[ch('e')])],
         hints: &[],
     },
+    Row {
+        keys: "u",
+        help: "neuron view: colour by one unit",
+        doc: "neuron view on/off: colour the focused pane's text by one unit's activation (blue negative, red \
+              positive, with a legend), and list the units most active at the inspect cursor",
+        bind: &[bind(ToggleNeurons, &[ch('u')])],
+        hints: &[],
+    },
+    Row {
+        keys: "</> {/} o #",
+        help: "neuron: unit −/+, layer −/+, c↔h, type a unit",
+        doc: "neuron view: previous/next unit, previous/next layer, switch between the cell state c and the \
+              output h (LSTM), type a unit number",
+        bind: &[
+            bind(PrevUnit, &[ch('<')]),
+            bind(NextUnit, &[ch('>')]),
+            bind(PrevLayer, &[ch('{')]),
+            bind(NextLayer, &[ch('}')]),
+            bind(SwitchQuantity, &[ch('o')]),
+            bind(TypeUnit, &[ch('#')]),
+        ],
+        hints: &[],
+    },
+    Row {
+        keys: "f",
+        help: "neuron: best unit for the next feature",
+        doc: "neuron view: jump to the unit that best tracks the next built-in feature (quotes, line position, \
+              bracket depth, word start, speaker line, indentation) over the text held",
+        bind: &[bind(NextFeature, &[ch('f')])],
+        hints: &[],
+    },
+    Row {
+        keys: "v",
+        help: "inspect: mark a span, find its units",
+        doc: "inspect: mark one end of a span, move the cursor, press again: units are ranked by how well they \
+              separate the span from the rest (AUC), the best colours the text, and the places where the top \
+              three light up together are underlined; a third press clears",
+        bind: &[bind(MarkSpan, &[ch('v')])],
+        hints: &[],
+    },
     Row { keys: "click", help: "focus a pane", doc: "focus the pane under the mouse", bind: &[], hints: &[] },
     Row {
         keys: "?",

@@ -38,6 +38,20 @@ pub enum Action {
     SelectDown,
     /// Inspect: continue the text from the cursor with the selected character instead.
     Branch,
+    /// The neuron view on/off, and its keys (each also turns it on).
+    ToggleNeurons,
+    NextUnit,
+    PrevUnit,
+    NextLayer,
+    PrevLayer,
+    /// LSTM: between the cell state c and the output h.
+    SwitchQuantity,
+    /// Type a unit number.
+    TypeUnit,
+    /// Jump to the unit that best tracks the next built-in feature.
+    NextFeature,
+    /// Inspect: mark one end of a span; the second press ranks the units for it.
+    MarkSpan,
     /// Esc: closes what is open (overlay, then inspect mode), else quits.
     Back,
     Quit,
@@ -72,6 +86,15 @@ impl Action {
         Action::SelectUp,
         Action::SelectDown,
         Action::Branch,
+        Action::ToggleNeurons,
+        Action::NextUnit,
+        Action::PrevUnit,
+        Action::NextLayer,
+        Action::PrevLayer,
+        Action::SwitchQuantity,
+        Action::TypeUnit,
+        Action::NextFeature,
+        Action::MarkSpan,
         Action::Back,
         Action::Quit,
     ];

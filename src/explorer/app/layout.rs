@@ -16,7 +16,8 @@ pub const SIDE_HISTOGRAM_FROM: u16 = 150;
 pub struct MainLayout {
     pub panes: Vec<Rect>,
     pub histogram: Rect,
-    /// One line for the colour legend, when colouring is on.
+    /// The legend: one line for the colour legend when colouring is on, then two for the neuron
+    /// view when it is on.
     pub legend: Option<Rect>,
     pub status: Rect,
 }
@@ -31,9 +32,10 @@ pub fn main_layout(area: Rect, app: &App) -> MainLayout {
     }
     let status = Rect { y: area.bottom() - 1, height: 1, ..area };
     let mut rest = Rect { height: area.height - 1, ..area };
-    let legend = (app.color_mode != ColorMode::Off).then(|| {
-        rest.height -= 1;
-        Rect { y: rest.bottom(), height: 1, ..area }
+    let lines = u16::from(app.color_mode != ColorMode::Off) + if app.neurons.on { 2 } else { 0 };
+    let legend = (lines > 0).then(|| {
+        rest.height -= lines;
+        Rect { y: rest.bottom(), height: lines, ..area }
     });
     // On a wide terminal the histogram is a column beside the panes, as tall as they are: bars
     // stay a readable length and the panes keep the full height. Otherwise it sits below them.

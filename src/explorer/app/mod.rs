@@ -11,6 +11,7 @@ mod generations;
 pub mod keymap;
 pub mod keys;
 pub mod layout;
+pub mod neurons;
 mod pane;
 mod replies;
 pub mod strings;
@@ -56,6 +57,11 @@ pub enum Overlay {
         error: Option<String>,
     },
     SeedEdit {
+        buffer: String,
+        error: Option<String>,
+    },
+    /// Typing the number of the unit the neuron view shows.
+    UnitEdit {
         buffer: String,
         error: Option<String>,
     },
@@ -142,6 +148,7 @@ pub struct App {
     pub no_color: bool,
     /// Last known terminal size, for matching mouse clicks to panes.
     pub size: (u16, u16),
+    pub neurons: neurons::Neurons,
 }
 
 impl App {
@@ -189,6 +196,7 @@ impl App {
             colors: config.colors,
             no_color,
             size: (0, 0),
+            neurons: neurons::Neurons::new(neurons::DEFAULT_WINDOW),
         }
     }
 

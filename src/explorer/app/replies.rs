@@ -18,6 +18,7 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) {
                 app.inspect = Some(super::Inspect { pos, selected: default_selection(app, pane, pos), ..ins });
             }
         }
+        Reply::Activations { id, pane, start, rows } => super::neurons::on_activations(app, id, pane, start, rows),
         Reply::Synced(_) => {}
         Reply::Error(msg) => app.set_error(msg),
     }

@@ -13,6 +13,8 @@ pub const PRIME_TITLE: &str = " prime text ";
 pub const PRIME_INTRO: &str = "the text every pane starts from:";
 pub const PRIME_KEYS: &str = "enter apply · alt-enter/ctrl-j newline · ctrl-u clear · esc cancel";
 pub const SEED_TITLE: &str = " seed ";
+pub const UNIT_TITLE: &str = " unit number ";
+pub const UNIT_KEYS: &str = "type a whole number · enter shows that unit · esc cancel";
 pub const SEED_KEYS: &str = "type a whole number · enter restarts with it · esc cancel";
 
 pub const WAITING: &str = "waiting for the first character…";

@@ -5,7 +5,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use super::keymap::action_for;
 use super::keys::{self, Action};
 use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
-use super::{layout, strings};
+use super::{layout, neurons, strings};
 use super::{MAX_PANES, SPEED_FACTOR, SPEED_MAX, SPEED_MIN, T_MAX, T_MIN, T_STEP, T_STEP_BIG};
 use crate::explorer::worker::Request;
 use tempest_core::display::thousands;
@@ -21,6 +21,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
         Event::Exported(Err(e)) => app.set_error(format!("export failed: {e}")),
     }
+    neurons::sync(app, &mut fx);
     fx
 }
 
@@ -31,7 +32,9 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     // A message answers the last key; the next key clears it.
     app.status = None;
     match app.overlay {
-        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => return edit::on_key(app, key, fx),
+        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } | Overlay::UnitEdit { .. } => {
+            return edit::on_key(app, key, fx)
+        }
         Overlay::Help => {
             // Esc and ? close the help; any other key closes it and then does what it always does.
             app.overlay = Overlay::None;
@@ -111,6 +114,15 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         SelectUp => move_selection(app, -1),
         SelectDown => move_selection(app, 1),
         Branch => branch(app, fx),
+        ToggleNeurons => neurons::apply(app, neurons::NeuronAction::Toggle),
+        NextUnit => neurons::apply(app, neurons::NeuronAction::NextUnit),
+        PrevUnit => neurons::apply(app, neurons::NeuronAction::PrevUnit),
+        NextLayer => neurons::apply(app, neurons::NeuronAction::NextLayer),
+        PrevLayer => neurons::apply(app, neurons::NeuronAction::PrevLayer),
+        SwitchQuantity => neurons::apply(app, neurons::NeuronAction::SwitchQuantity),
+        NextFeature => neurons::apply(app, neurons::NeuronAction::NextFeature),
+        MarkSpan => neurons::apply(app, neurons::NeuronAction::MarkSpan),
+        TypeUnit => app.overlay = Overlay::UnitEdit { buffer: String::new(), error: None },
         Back if app.inspect.is_some() => app.inspect = None,
         Back | Quit => fx.push(Effect::Quit),
     }

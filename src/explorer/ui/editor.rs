@@ -22,6 +22,7 @@ impl Widget for EditorOverlay<'_> {
         let (title, keys, buffer, error, is_prime) = match &app.overlay {
             Overlay::PrimeEdit { buffer, error } => (strings::PRIME_TITLE, strings::PRIME_KEYS, buffer, error, true),
             Overlay::SeedEdit { buffer, error } => (strings::SEED_TITLE, strings::SEED_KEYS, buffer, error, false),
+            Overlay::UnitEdit { buffer, error } => (strings::UNIT_TITLE, strings::UNIT_KEYS, buffer, error, false),
             _ => return,
         };
         let width = area.width.saturating_sub(4).min(72);
@@ -43,7 +44,13 @@ impl Widget for EditorOverlay<'_> {
         }
         let (x0, w) = (inner.x + 1, inner.width as usize - 1);
         let mut y = inner.y;
-        let intro = if is_prime { strings::PRIME_INTRO.to_string() } else { format!("current seed: {}", app.seed) };
+        let intro = match &app.overlay {
+            Overlay::PrimeEdit { .. } => strings::PRIME_INTRO.to_string(),
+            Overlay::UnitEdit { .. } => {
+                format!("unit of {} (0 to {}):", app.neurons.unit, app.neurons.layout.hidden.saturating_sub(1))
+            }
+            _ => format!("current seed: {}", app.seed),
+        };
         buf.set_stringn(x0, y, intro, w, t.dim);
         y += 1;
         // Show the rows around the cursor (the end) if the buffer is taller than the box.

@@ -4,11 +4,14 @@
 pub mod editor;
 pub mod help;
 pub mod histogram;
+pub mod neurons;
 pub mod pane;
 pub mod status;
 pub mod theme;
 pub mod wrap;
 
+#[cfg(test)]
+mod neuron_tests;
 #[cfg(test)]
 mod tests;
 
@@ -47,13 +50,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
     if let Some(r) = l.legend {
-        legend(app, &theme).render(r, buf);
+        let mut r = r;
+        if app.color_mode != ColorMode::Off {
+            legend(app, &theme).render(Rect { height: 1, ..r }, buf);
+            r = Rect { y: r.y + 1, height: r.height - 1, ..r };
+        }
+        if app.neurons.on {
+            neurons::NeuronLegend { app, theme: &theme }.render(r, buf);
+        }
     }
     status::StatusBar { app, theme: &theme }.render(l.status, buf);
     match app.overlay {
         Overlay::None => {}
         Overlay::Help => help::HelpOverlay { theme: &theme }.render(area, buf),
-        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => {
+        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } | Overlay::UnitEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)
         }
     }

@@ -103,6 +103,7 @@ impl PaneView<'_> {
         wrap::wrap(w, start, end, ch, &mut rows);
         let first = visible_from(&rows, h, cursor);
         let loop_from = pane.current_loop().map_or(usize::MAX, |l| end.saturating_sub(l.span).max(plen));
+        let neuron = super::neurons::PaneColors::new(self.app, self.index, self.theme);
         for (y, row) in rows[first..].iter().take(h).enumerate() {
             let mut x = 0;
             for i in row.start..row.end {
@@ -116,6 +117,11 @@ impl PaneView<'_> {
                 }
                 if i >= loop_from {
                     style = style.patch(self.theme.loop_span);
+                }
+                if i >= plen {
+                    if let Some(n) = &neuron {
+                        style = style.patch(n.style(pane.first_pos() + (i - plen) as u64));
+                    }
                 }
                 if Some(i) == cursor {
                     style = style.patch(self.theme.cursor);

@@ -106,6 +106,17 @@ impl PaneHistory {
         Some((snap, self.ids.range(from..to).copied()))
     }
 
+    /// The newest snapshot at or before `pos` and the ids from it up to `to` (`pos <= to`), for
+    /// replaying a stretch of text. `None` when `pos` is older than the kept history.
+    pub fn replay_span(&self, pos: u64, to: u64) -> Option<(&Snapshot, impl Iterator<Item = u32> + '_)> {
+        if pos < self.base || to > self.len() || pos > to {
+            return None;
+        }
+        let snap = self.snapshots.iter().rev().find(|s| s.pos <= pos)?;
+        let from = (snap.pos - self.base) as usize;
+        Some((snap, self.ids.range(from..(to - self.base) as usize).copied()))
+    }
+
     /// Forgets everything from `pos` on, keeping the first `pos` characters (`base <= pos`).
     pub fn truncate(&mut self, pos: u64) {
         debug_assert!(pos >= self.base && pos <= self.len());

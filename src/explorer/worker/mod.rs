@@ -58,6 +58,15 @@ pub enum Request {
         generation: u64,
         pane: usize,
     },
+    /// Start (or with `pane: None` stop) recording one pane's activations for the neuron view:
+    /// answer with the last `window` characters' activations at once (replayed from the pane's
+    /// snapshots), then with every new character's, all tagged with `id` (see
+    /// [`Reply::Activations`]). Adding or removing a pane stops it.
+    Probe {
+        id: u64,
+        pane: Option<usize>,
+        window: usize,
+    },
     /// Answer with [`Reply::Synced`] once every earlier request has been handled (lets tests and
     /// benchmarks wait for the engine without sleeping).
     Sync(u64),
@@ -86,6 +95,16 @@ pub enum Reply {
         logits: Vec<f32>,
     },
     Synced(u64),
+    /// Activations of the probed pane (see [`Request::Probe`]): `rows[k]` is every unit's value
+    /// (flat, as [`tempest_core::analysis::cells::UnitLayout`] orders them) after the character at
+    /// position `start + k`. Whatever the app holds from `start` on is replaced. Sent right after
+    /// the `Stepped` batch holding those characters.
+    Activations {
+        id: u64,
+        pane: usize,
+        start: u64,
+        rows: Vec<Vec<f32>>,
+    },
     /// A request could not be carried out; the message is for the user.
     Error(String),
 }

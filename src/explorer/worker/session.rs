@@ -3,6 +3,7 @@
 //! driven directly (the worker thread wraps it with pacing and messages).
 
 use super::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
+use tempest_core::analysis::cells::UnitLayout;
 use tempest_core::error::{Error, Result};
 use tempest_core::generate::{Drawn, Generator};
 use tempest_core::model::{Stepper, Vocab};
@@ -21,6 +22,28 @@ pub struct Session {
     top_n: usize,
     history_chars: usize,
     scratch: Vec<f32>,
+    /// The pane whose activations are being recorded for the neuron view, if any.
+    probe: Option<Probe>,
+}
+
+/// Recording of one pane's activations (see `Request::Probe`).
+struct Probe {
+    id: u64,
+    pane: usize,
+    layout: UnitLayout,
+    /// Position of `rows[0]`.
+    start: u64,
+    /// Rows recorded since the last [`Session::take_probe_rows`].
+    rows: Vec<Vec<f32>>,
+}
+
+/// Activations of the probed pane, as `Reply::Activations` carries them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeRows {
+    pub id: u64,
+    pub pane: usize,
+    pub start: u64,
+    pub rows: Vec<Vec<f32>>,
 }
 
 impl Session {
@@ -51,7 +74,7 @@ impl Session {
         let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
         let histories =
             (0..gen.streams()).map(|_| PaneHistory::new(start.clone(), history_chars, SNAPSHOT_EVERY)).collect();
-        Ok(Session { gen, prime, start, histories, top_n, history_chars, scratch: Vec::new() })
+        Ok(Session { gen, prime, start, histories, top_n, history_chars, scratch: Vec::new(), probe: None })
     }
 
     pub fn panes(&self) -> usize {
@@ -96,6 +119,12 @@ impl Session {
         });
         let ids: Vec<u32> = chars.iter().map(|c| c.id).collect();
         self.gen.accept(&ids)?;
+        if let Some(p) = self.probe.as_mut() {
+            if p.rows.is_empty() {
+                p.start = self.histories[p.pane].len();
+            }
+            p.rows.push(p.layout.flatten(&self.gen.row_state(p.pane)));
+        }
         for (pane, &id) in ids.iter().enumerate() {
             let gen = &self.gen;
             self.histories[pane].push(id, |pos| Snapshot {
@@ -157,11 +186,16 @@ impl Session {
         h.push(id, |pos| Snapshot { pos, state: state.clone(), logits: next.clone() });
         recent.push(id);
         self.gen.restore(pane, &state, &next, &recent);
+        if let Some(p) = self.probe.as_mut().filter(|p| p.pane == pane) {
+            p.start = pos;
+            p.rows = vec![p.layout.flatten(&state)];
+        }
         Ok((drawn, logits))
     }
 
     /// Adds a pane at the end, starting from the prime. Returns its index.
     pub fn add_pane(&mut self, settings: SamplerSettings) -> Result<usize> {
+        self.probe = None;
         let pane = self.gen.add_stream(settings)?;
         self.gen.restore(pane, &self.start.state, &self.start.logits, &self.prime);
         self.histories.push(PaneHistory::new(self.start.clone(), self.history_chars, SNAPSHOT_EVERY));
@@ -173,8 +207,51 @@ impl Session {
         if self.panes() == 1 {
             return Err(Error::Invalid("cannot remove the last pane".into()));
         }
+        self.probe = None;
         self.gen.remove_stream(pane);
         self.histories.remove(pane);
         Ok(())
+    }
+}
+
+impl Session {
+    /// Starts recording `pane`'s activations under `id` (or stops, with `None`), and returns those
+    /// of its last `window` characters (as far back as the kept history reaches), replayed on a
+    /// private batch-1 stepper from the pane's snapshots.
+    pub fn set_probe(&mut self, id: u64, pane: Option<usize>, window: usize) -> Result<Option<ProbeRows>> {
+        let Some(pane) = pane else {
+            self.probe = None;
+            return Ok(None);
+        };
+        self.check_pane(pane)?;
+        let layout = UnitLayout::of_state(&self.start.state);
+        let h = &self.histories[pane];
+        let len = h.len();
+        let from = len.saturating_sub(window as u64).max(h.base());
+        let mut rows = Vec::with_capacity((len - from) as usize);
+        if from < len {
+            // The row for position p is the state after feeding id p, i.e. at snapshot pos p + 1.
+            let Some((snap, ids)) = h.replay_span(from + 1, len) else {
+                return Err(Error::Invalid(format!("pane {} has no replayable history", pane + 1)));
+            };
+            let mut row = self.gen.stepper().fork(1);
+            row.set_row_state(0, &snap.state);
+            let mut logits = Vec::new();
+            for (k, id) in ids.enumerate() {
+                row.step(&[id], &mut logits)?;
+                if snap.pos + k as u64 >= from {
+                    rows.push(layout.flatten(&row.row_state(0)));
+                }
+            }
+        }
+        self.probe = Some(Probe { id, pane, layout, start: len, rows: Vec::new() });
+        Ok(Some(ProbeRows { id, pane, start: from, rows }))
+    }
+
+    /// The probed pane's rows recorded since the last call, if there are any.
+    pub fn take_probe_rows(&mut self) -> Option<ProbeRows> {
+        let p = self.probe.as_mut().filter(|p| !p.rows.is_empty())?;
+        let rows = std::mem::take(&mut p.rows);
+        Some(ProbeRows { id: p.id, pane: p.pane, start: p.start, rows })
     }
 }

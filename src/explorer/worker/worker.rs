@@ -186,7 +186,15 @@ impl Worker {
             steps: std::mem::take(&mut self.pending),
             last_logits: std::mem::take(&mut self.pending_logits),
         };
-        self.send(Reply::Stepped(batch))
+        self.send(Reply::Stepped(batch))?;
+        self.send_probe_rows()
+    }
+
+    fn send_probe_rows(&mut self) -> Flow {
+        match self.session.as_mut().and_then(Session::take_probe_rows) {
+            Some(p) => self.send(Reply::Activations { id: p.id, pane: p.pane, start: p.start, rows: p.rows }),
+            None => Ok(()),
+        }
     }
 
     fn step(&mut self) -> Flow {
@@ -286,7 +294,10 @@ impl Worker {
                     return self.error("nothing to branch: generation has not started");
                 };
                 match s.branch(pane, pos, id) {
-                    Ok((drawn, logits)) => self.send(Reply::Branched { generation, pane, pos, drawn, logits })?,
+                    Ok((drawn, logits)) => {
+                        self.send(Reply::Branched { generation, pane, pos, drawn, logits })?;
+                        self.send_probe_rows()?;
+                    }
                     Err(e) => self.error(e.to_string())?,
                 }
             }
@@ -308,6 +319,21 @@ impl Worker {
                 };
                 if let Err(e) = s.remove_pane(pane) {
                     self.error(e.to_string())?;
+                }
+            }
+            Request::Probe { id, pane, window } => {
+                self.flush()?;
+                let Some(s) = self.session.as_mut() else {
+                    return if pane.is_some() {
+                        self.error("nothing to show yet: generation has not started")
+                    } else {
+                        Ok(())
+                    };
+                };
+                match s.set_probe(id, pane, window) {
+                    Ok(Some(p)) => self.send(Reply::Activations { id, pane: p.pane, start: p.start, rows: p.rows })?,
+                    Ok(None) => {}
+                    Err(e) => self.error(e.to_string())?,
                 }
             }
             Request::Sync(n) => {

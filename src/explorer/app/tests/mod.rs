@@ -3,4 +3,5 @@
 mod editing;
 mod inspect;
 mod keys;
+mod neurons;
 mod replies;

@@ -53,6 +53,11 @@ impl UnitLayout {
         UnitLayout { layers: spec.layers as usize, hidden: spec.hidden as usize, has_cell: spec.cell == CellKind::Lstm }
     }
 
+    /// The layout of a stepper's row state.
+    pub fn of_state(state: &RowState) -> Self {
+        UnitLayout { layers: state.h.len(), hidden: state.h.first().map_or(0, Vec::len), has_cell: !state.c.is_empty() }
+    }
+
     /// The quantities this model has: `c` and `h` for an LSTM, `h` otherwise.
     pub fn quantities(&self) -> &'static [Quantity] {
         if self.has_cell {
