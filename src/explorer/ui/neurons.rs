@@ -106,8 +106,8 @@ impl Widget for NeuronLegend<'_> {
             spans.push(Span::styled("▆", level_style(false, l, app.no_color).fg(NEGATIVE[l])));
         }
         spans.push(Span::raw(" 0 "));
-        for l in 0..LEVELS {
-            spans.push(Span::styled("▆", level_style(true, l, app.no_color).fg(POSITIVE[l])));
+        for (l, &c) in POSITIVE.iter().enumerate() {
+            spans.push(Span::styled("▆", level_style(true, l, app.no_color).fg(c)));
         }
         spans.push(Span::raw(format!(" {scale:+.2}")));
         let held = n.ring.rows.len();
