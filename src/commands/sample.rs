@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use tempest_core::generate::Generator;
 use tempest_core::model::{UnknownPolicy, Vocab};
-use tempest_core::sampling::{rank_of, top_n, SamplerSettings};
+use tempest_core::sampling::{top_by_logit, SamplerSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -195,9 +195,11 @@ impl<'a, W: Write> Output<'a, W> {
             Format::Jsonl => {
                 let mut p1 = Vec::new();
                 tempest_core::sampling::softmax_t(&d.logits, 1.0, &mut p1);
-                let top: Vec<serde_json::Value> = top_n(&d.probs, self.top)
+                let mut ids = Vec::new();
+                top_by_logit(&d.z, self.top, &mut ids);
+                let top: Vec<serde_json::Value> = ids
                     .into_iter()
-                    .map(|(id, p)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1[id as usize]}))
+                    .map(|id| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": d.probs[id as usize], "p1": p1[id as usize]}))
                     .collect();
                 let obj = serde_json::json!({
                     "stream": stream,
@@ -206,7 +208,7 @@ impl<'a, W: Write> Output<'a, W> {
                     "char": d.ch.to_string(),
                     "p": d.p,
                     "p1": d.p1,
-                    "rank": rank_of(&d.probs, d.id as usize),
+                    "rank": d.rank,
                     "entropy_bits": d.entropy_bits,
                     "top": top,
                 });

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{RowState, Stepper, Vocab};
-use crate::sampling::{draw, entropy_bits, softmax_t, SamplerSettings, Uniforms};
+use crate::sampling::{draw, entropy_bits, rank_by_logit, softmax_t, SamplerSettings, Uniforms};
 
 /// One character drawn for one stream, with what it was drawn from.
 #[derive(Debug, Clone)]
@@ -15,10 +15,15 @@ pub struct Drawn {
     pub p: f32,
     /// Probability under the model's own distribution (T = 1, nothing else applied).
     pub p1: f32,
+    /// Rank (1 = most likely) under the logits tempered, ties by id.
+    pub rank: u32,
     /// Entropy of the sampled distribution, in bits.
     pub entropy_bits: f32,
     /// The raw logits it was drawn from (lets a viewer re-temper it later).
     pub logits: Vec<f32>,
+    /// The logits the chain tempered (after the repetition penalty): what ranks and orders
+    /// characters.
+    pub z: Vec<f32>,
     /// The distribution sampled.
     pub probs: Vec<f32>,
 }
@@ -33,9 +38,14 @@ pub struct Sampled<'a> {
     pub p: f32,
     /// Probability under the model's own distribution (T = 1).
     pub p1: f32,
+    /// Rank (1 = most likely) under `z`, ties by id.
+    pub rank: u32,
     /// Entropy of the sampled distribution, in bits.
     pub entropy_bits: f32,
     pub logits: &'a [f32],
+    /// The logits the chain tempered (after the repetition penalty): what ranks and orders
+    /// characters.
+    pub z: &'a [f32],
     /// The distribution sampled.
     pub probs: &'a [f32],
     /// The model's own distribution (T = 1, nothing else applied).
@@ -148,8 +158,10 @@ impl Generator {
                 ch: s.ch,
                 p: s.p,
                 p1: s.p1,
+                rank: s.rank,
                 entropy_bits: s.entropy_bits,
                 logits: s.logits.to_vec(),
+                z: s.z.to_vec(),
                 probs: s.probs.to_vec(),
             })
         });
@@ -164,7 +176,7 @@ impl Generator {
         for i in 0..self.streams() {
             let logits = &self.pending[i * v..(i + 1) * v];
             let s = &self.settings[i];
-            s.distribution(logits, &self.recent[i], &mut self.scratch, &mut self.probs);
+            let z = s.distribution_from(logits, &self.recent[i], &mut self.scratch, &mut self.probs);
             let id = draw(&self.probs, self.u[i]);
             if s.is_model_distribution() {
                 // The same computation would give the same numbers.
@@ -179,8 +191,10 @@ impl Generator {
                     ch: self.vocab.char(id),
                     p: self.probs[id as usize],
                     p1: self.probs1[id as usize],
+                    rank: rank_by_logit(z, id as usize) as u32,
                     entropy_bits: entropy_bits(&self.probs),
                     logits,
+                    z,
                     probs: &self.probs,
                     probs1: &self.probs1,
                 },

@@ -12,7 +12,7 @@ pub mod history;
 pub mod session;
 pub mod worker;
 
-use tempest_core::sampling::SamplerSettings;
+use tempest_core::sampling::{top_by_logit, ChainView, SamplerSettings};
 
 /// What the app asks of the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,17 +67,38 @@ pub enum Request {
 pub struct DrawnChar {
     pub id: u32,
     pub ch: char,
-    /// Probability under the distribution sampled (temperature and truncation applied).
+    /// Probability under the distribution sampled (temperature and truncation applied), as drawn.
     pub p: f32,
     /// Probability under the model's own distribution (T = 1).
     pub p1: f32,
-    /// 1 = most likely under the sampled distribution.
+    /// 1 = most likely, by the logits tempered (ties by id).
     pub rank: u32,
     pub entropy_bits: f32,
+    /// The sampler settings it was drawn with.
+    pub settings: SamplerSettings,
+    /// The logits the chain tempered (the model's, after any repetition penalty): with
+    /// `settings`, they give back the whole distribution it was drawn from, exactly.
+    pub z: Vec<f32>,
+}
+
+impl DrawnChar {
     /// Temperature it was drawn at.
-    pub temperature: f32,
-    /// The top N of the sampled distribution: `(id, p at T, p at 1)`, most likely first.
-    pub top: Vec<(u32, f32, f32)>,
+    pub fn temperature(&self) -> f32 {
+        self.settings.temperature
+    }
+
+    /// The chain as it ran for this character: `z` already carries the penalty, so none is
+    /// applied again.
+    pub fn chain(&self) -> ChainView {
+        self.settings.view(&self.z, &[])
+    }
+
+    /// The `n` most likely ids, most likely first.
+    pub fn top_ids(&self, n: usize) -> Vec<u32> {
+        let mut out = Vec::new();
+        top_by_logit(&self.z, n, &mut out);
+        out
+    }
 }
 
 /// Characters generated since the last batch: `steps[k][pane]` is pane `pane`'s `k`-th new

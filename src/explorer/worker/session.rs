@@ -7,7 +7,7 @@ use super::DrawnChar;
 use tempest_core::error::{Error, Result};
 use tempest_core::generate::{Generator, Sampled};
 use tempest_core::model::{Stepper, Vocab};
-use tempest_core::sampling::{entropy_bits, rank_of, softmax_t, top_n_with, SamplerSettings};
+use tempest_core::sampling::{entropy_bits, rank_by_logit, softmax_t, SamplerSettings};
 
 /// Ids of recent text given to the repetition penalty after a branch: at least any sane
 /// `repeat_window`, and what `Generator` itself keeps around.
@@ -19,14 +19,12 @@ pub struct Session {
     /// The state right after the prime (the same for every pane): new panes start here.
     start: Snapshot,
     histories: Vec<PaneHistory>,
-    top_n: usize,
     history_chars: usize,
     scratch: Vec<f32>,
 }
 
 impl Session {
     /// Starts every pane from `prime`. `model` is only forked (its weights are shared, not copied).
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         model: &Stepper,
         vocab: Vocab,
@@ -34,7 +32,6 @@ impl Session {
         panes: Vec<SamplerSettings>,
         seed: u64,
         coupled: bool,
-        top_n: usize,
         history_chars: usize,
     ) -> Result<Self> {
         if panes.is_empty() {
@@ -52,7 +49,7 @@ impl Session {
         let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
         let histories =
             (0..gen.streams()).map(|_| PaneHistory::new(start.clone(), history_chars, SNAPSHOT_EVERY)).collect();
-        Ok(Session { gen, prime, start, histories, top_n, history_chars, scratch: Vec::new() })
+        Ok(Session { gen, prime, start, histories, history_chars, scratch: Vec::new() })
     }
 
     pub fn panes(&self) -> usize {
@@ -91,10 +88,9 @@ impl Session {
         let n = self.panes();
         let mut chars = Vec::with_capacity(n);
         let mut logits = Vec::with_capacity(n);
-        let top_n = self.top_n;
-        let temps: Vec<f32> = (0..n).map(|p| self.gen.settings(p).temperature).collect();
+        let settings: Vec<SamplerSettings> = (0..n).map(|p| *self.gen.settings(p)).collect();
         self.gen.sample_each(|pane, s| {
-            chars.push(describe_sampled(&s, temps[pane], top_n));
+            chars.push(describe_sampled(&s, settings[pane]));
             logits.push(s.logits.to_vec());
         });
         let ids: Vec<u32> = chars.iter().map(|c| c.id).collect();
@@ -147,9 +143,9 @@ impl Session {
         }
         let mut recent = h.tail_before(pos, RECENT_AFTER_BRANCH, &self.prime);
         let settings = *self.gen.settings(pane);
-        let mut probs = Vec::new();
-        settings.distribution(&logits, &recent, &mut self.scratch, &mut probs);
-        let drawn = describe(vocab, id, &probs, &logits, settings.temperature, self.top_n, &mut self.scratch);
+        let (mut probs, mut penalised) = (Vec::new(), Vec::new());
+        let z = settings.distribution_from(&logits, &recent, &mut penalised, &mut probs);
+        let drawn = describe(vocab, id, &probs, &logits, z, settings, &mut self.scratch);
         let mut next = Vec::new();
         row.step(&[id], &mut next)?;
 
@@ -182,14 +178,14 @@ impl Session {
 }
 
 /// The app's view of one drawn character: where it ranked in the distribution sampled, and the
-/// top of that distribution beside the model's own (T = 1).
+/// top of that distribution beside the model's own (T = 1). `z` are the logits the chain tempered.
 pub fn describe(
     vocab: &Vocab,
     id: u32,
     probs: &[f32],
     logits: &[f32],
-    temperature: f32,
-    n: usize,
+    z: &[f32],
+    settings: SamplerSettings,
     p1: &mut Vec<f32>,
 ) -> DrawnChar {
     softmax_t(logits, 1.0, p1);
@@ -199,27 +195,27 @@ pub fn describe(
         ch,
         p: probs[id as usize],
         p1: p1[id as usize],
+        rank: rank_by_logit(z, id as usize) as u32,
         entropy_bits: entropy_bits(probs),
         logits,
+        z,
         probs,
         probs1: p1,
     };
-    describe_sampled(&s, temperature, n)
+    describe_sampled(&s, settings)
 }
 
 /// [`describe`] for a character just drawn by [`Generator::sample_each`], which has already worked
 /// out both distributions and the entropy.
-pub fn describe_sampled(s: &Sampled<'_>, temperature: f32, n: usize) -> DrawnChar {
-    let mut top = Vec::with_capacity(n.min(s.probs.len()));
-    top_n_with(s.probs, n, &mut top, |t: &(u32, f32, f32)| t.1, |i, p| (i, p, s.probs1[i as usize]));
+pub fn describe_sampled(s: &Sampled<'_>, settings: SamplerSettings) -> DrawnChar {
     DrawnChar {
         id: s.id,
         ch: s.ch,
         p: s.p,
         p1: s.p1,
-        rank: rank_of(s.probs, s.id as usize) as u32,
+        rank: s.rank,
         entropy_bits: s.entropy_bits,
-        temperature,
-        top,
+        settings,
+        z: s.z.to_vec(),
     }
 }
