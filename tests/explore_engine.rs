@@ -12,7 +12,7 @@ use common::Rng;
 use tch::{Device, Tensor};
 use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
 use tempest::explorer::worker::session::Session;
-use tempest::explorer::worker::{worker, DrawnChar, Reply, Request, StepBatch};
+use tempest::explorer::worker::{worker, Drawn, Reply, Request, StepBatch};
 use tempest_core::generate::Generator;
 use tempest_core::model::{CellKind, CharRnn, ModelSpec, RowState, Vocab};
 use tempest_core::sampling::SamplerSettings;
@@ -127,7 +127,7 @@ fn batches(replies: Vec<Reply>) -> Vec<StepBatch> {
 }
 
 /// Each pane's characters, in order, across batches.
-fn texts(bs: &[StepBatch], panes: usize) -> Vec<Vec<DrawnChar>> {
+fn texts(bs: &[StepBatch], panes: usize) -> Vec<Vec<Drawn>> {
     let mut out = vec![Vec::new(); panes];
     for b in bs {
         for step in &b.steps {
@@ -140,7 +140,7 @@ fn texts(bs: &[StepBatch], panes: usize) -> Vec<Vec<DrawnChar>> {
     out
 }
 
-fn ids(cs: &[DrawnChar]) -> Vec<u32> {
+fn ids(cs: &[Drawn]) -> Vec<u32> {
     cs.iter().map(|c| c.id).collect()
 }
 
@@ -180,10 +180,10 @@ fn stepping_produces_a_char_per_pane_with_its_distribution() {
         for (pane, c) in b.steps[0].iter().enumerate() {
             assert_eq!(c.temperature(), [0.2, 1.0, 1.5][pane]);
             assert_eq!(c.ch, vocab().char(c.id));
-            assert_eq!(c.z.len(), CHARS.len());
+            assert_eq!(c.logits.len(), CHARS.len());
             let top = c.top_ids(TOP_N);
             assert_eq!(top.len(), TOP_N);
-            assert!(top.windows(2).all(|w| c.z[w[0] as usize] >= c.z[w[1] as usize]), "top is most likely first");
+            assert!(top.windows(2).all(|w| c.z()[w[0] as usize] >= c.z()[w[1] as usize]), "top is most likely first");
             assert!(c.p > 0.0 && c.p <= 1.0 && c.p1 > 0.0 && c.p1 <= 1.0);
             assert!(c.rank >= 1 && c.entropy_bits >= 0.0);
             // The recorded distribution gives back the recorded p and rank exactly.

@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use tempest_core::generate::Generator;
 use tempest_core::model::{UnknownPolicy, Vocab};
-use tempest_core::sampling::{top_by_logit, SamplerSettings};
+use tempest_core::sampling::SamplerSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -193,17 +193,14 @@ impl<'a, W: Write> Output<'a, W> {
             }
             Format::Text => self.push_line_char(stream, d.ch),
             Format::Jsonl => {
-                let mut p1 = Vec::new();
-                tempest_core::sampling::softmax_t(&d.logits, 1.0, &mut p1);
-                let mut ids = Vec::new();
-                top_by_logit(&d.z, self.top, &mut ids);
-                let top: Vec<serde_json::Value> = ids
+                let top: Vec<serde_json::Value> = d
+                    .top(self.top)
                     .into_iter()
-                    .map(|id| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": d.probs[id as usize], "p1": p1[id as usize]}))
+                    .map(|(id, p, p1)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1}))
                     .collect();
                 let obj = serde_json::json!({
                     "stream": stream,
-                    "temperature": self.settings[stream].temperature,
+                    "temperature": d.temperature(),
                     "pos": pos,
                     "char": d.ch.to_string(),
                     "p": d.p,

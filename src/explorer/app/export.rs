@@ -39,10 +39,6 @@ pub(super) fn build(app: &App) -> (String, String) {
         let first = pane.first_pos();
         for (k, d) in pane.history().iter().enumerate() {
             text.push(d.ch);
-            let chain = d.chain();
-            let mut p1 = Vec::new();
-            tempest_core::sampling::softmax_t(&d.z, 1.0, &mut p1);
-            let top = d.top_ids(app.limits.top_n);
             let record = CharRecord {
                 pane: i,
                 pos: first + k as u64,
@@ -52,7 +48,7 @@ pub(super) fn build(app: &App) -> (String, String) {
                 rank: d.rank,
                 entropy_bits: d.entropy_bits,
                 temperature: d.temperature(),
-                top: top.iter().map(|&id| (app.char_of(id), chain.probs[id as usize], p1[id as usize])).collect(),
+                top: d.top(app.limits.top_n).into_iter().map(|(id, p, p1)| (app.char_of(id), p, p1)).collect(),
             };
             // Serialising plain numbers and strings cannot fail.
             if let Ok(line) = serde_json::to_string(&record) {

@@ -6,10 +6,10 @@ use ratatui::style::Color;
 
 use super::{update, App, Effect, Event};
 use crate::explorer::config::{ColorsConfig, Config};
-use crate::explorer::worker::{DrawnChar, Reply, StepBatch};
+use crate::explorer::worker::{Drawn, Reply, StepBatch};
 use tempest_core::analysis::LoopSettings;
 use tempest_core::model::vocab::Vocab;
-use tempest_core::sampling::{entropy_bits, softmax_t, SamplerSettings};
+use tempest_core::sampling::{softmax_t, SamplerSettings};
 
 pub const PRIME: &str = "KING HENRY:\n";
 
@@ -61,28 +61,19 @@ pub fn logits(v: &Vocab, target: char, salt: u64) -> Vec<f32> {
 
 /// A drawn character consistent with `logits(v, ch, salt)` at temperature `t`, as the engine
 /// would report it.
-pub fn drawn(v: &Vocab, ch: char, t: f32, salt: u64) -> DrawnChar {
+pub fn drawn(v: &Vocab, ch: char, t: f32, salt: u64) -> Drawn {
     drawn_with(v, ch, SamplerSettings::with_temperature(t), salt)
 }
 
 /// As [`drawn`], with any sampler settings (the drawn character may then have been cut: tests
 /// that care pick one that is kept).
-pub fn drawn_with(v: &Vocab, ch: char, settings: SamplerSettings, salt: u64) -> DrawnChar {
+pub fn drawn_with(v: &Vocab, ch: char, settings: SamplerSettings, salt: u64) -> Drawn {
     let z = logits(v, ch, salt);
     let chain = settings.view(&z, &[]);
     let mut p1 = Vec::new();
     softmax_t(&z, 1.0, &mut p1);
     let id = v.id(ch).expect("test char in vocab");
-    DrawnChar {
-        id,
-        ch,
-        p: chain.probs[id as usize],
-        p1: p1[id as usize],
-        rank: chain.ranks()[id as usize],
-        entropy_bits: entropy_bits(&chain.probs),
-        settings,
-        z,
-    }
+    Drawn::new(v, id, &chain.probs, &p1, &z, &z, settings)
 }
 
 /// A `Stepped` reply giving pane `i` the characters of `texts[i]` (all the same length), at each

@@ -5,7 +5,7 @@
 //! below the top few keep their meaning at any temperature; the view is a window onto it.
 
 use super::App;
-use crate::explorer::worker::DrawnChar;
+use crate::explorer::worker::Drawn;
 use tempest_core::sampling::{entropy_bits, softmax_t, ChainView, SamplerSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +119,7 @@ impl App {
                     d,
                     src,
                     &chain,
-                    &d.z,
+                    d.z(),
                     d.settings,
                     first,
                     max_rows,
@@ -138,7 +138,7 @@ impl App {
                     z_owned = chain.z.clone();
                 } else {
                     chain = d.chain();
-                    z_owned = d.z.clone();
+                    z_owned = d.z().to_vec();
                 }
                 let src = HistogramSource::Live { retempered };
                 let n = chain.order.len();
@@ -165,7 +165,7 @@ impl App {
         &self,
         pane: usize,
         pos: u64,
-        d: &DrawnChar,
+        d: &Drawn,
         source: HistogramSource,
         chain: &ChainView,
         z: &[f32],

@@ -12,7 +12,8 @@ pub mod history;
 pub mod session;
 pub mod worker;
 
-use tempest_core::sampling::{top_by_logit, ChainView, SamplerSettings};
+pub use tempest_core::generate::Drawn;
+use tempest_core::sampling::SamplerSettings;
 
 /// What the app asks of the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,52 +63,13 @@ pub enum Request {
     Sync(u64),
 }
 
-/// One drawn character with the distribution it came from, as the app keeps it in history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DrawnChar {
-    pub id: u32,
-    pub ch: char,
-    /// Probability under the distribution sampled (temperature and truncation applied), as drawn.
-    pub p: f32,
-    /// Probability under the model's own distribution (T = 1).
-    pub p1: f32,
-    /// 1 = most likely, by the logits tempered (ties by id).
-    pub rank: u32,
-    pub entropy_bits: f32,
-    /// The sampler settings it was drawn with.
-    pub settings: SamplerSettings,
-    /// The logits the chain tempered (the model's, after any repetition penalty): with
-    /// `settings`, they give back the whole distribution it was drawn from, exactly.
-    pub z: Vec<f32>,
-}
-
-impl DrawnChar {
-    /// Temperature it was drawn at.
-    pub fn temperature(&self) -> f32 {
-        self.settings.temperature
-    }
-
-    /// The chain as it ran for this character: `z` already carries the penalty, so none is
-    /// applied again.
-    pub fn chain(&self) -> ChainView {
-        self.settings.view(&self.z, &[])
-    }
-
-    /// The `n` most likely ids, most likely first.
-    pub fn top_ids(&self, n: usize) -> Vec<u32> {
-        let mut out = Vec::new();
-        top_by_logit(&self.z, n, &mut out);
-        out
-    }
-}
-
 /// Characters generated since the last batch: `steps[k][pane]` is pane `pane`'s `k`-th new
 /// character. `last_logits[pane]` are the raw logits that produced each pane's newest character,
 /// so the app can re-temper the live histogram at once when T changes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepBatch {
     pub generation: u64,
-    pub steps: Vec<Vec<DrawnChar>>,
+    pub steps: Vec<Vec<Drawn>>,
     pub last_logits: Vec<Vec<f32>>,
 }
 
@@ -120,7 +82,7 @@ pub enum Reply {
         generation: u64,
         pane: usize,
         pos: u64,
-        drawn: DrawnChar,
+        drawn: Drawn,
         logits: Vec<f32>,
     },
     Synced(u64),

@@ -18,7 +18,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::session::Session;
-use super::{DrawnChar, Reply, Request, StepBatch};
+use super::{Drawn, Reply, Request, StepBatch};
 use tempest_core::model::{CharRnn, Stepper, Vocab};
 
 /// Name of the engine thread (the explorer's panic hook recognises it by this).
@@ -98,7 +98,7 @@ struct Worker {
     pace: Pace,
     next_step: Instant,
     /// Steps drawn but not yet sent, and when the oldest was drawn.
-    pending: Vec<Vec<DrawnChar>>,
+    pending: Vec<Vec<Drawn>>,
     pending_logits: Vec<Vec<f32>>,
     oldest: Instant,
 }

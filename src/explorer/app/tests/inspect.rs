@@ -161,7 +161,7 @@ fn rows_are_in_logit_order_at_t0_and_under_truncation() {
         app.panes[0].settings = s;
         feed(&mut app, &["hello", "hello", "hello"]);
         let h = app.histogram(40).unwrap();
-        let z = &app.panes[0].newest().unwrap().z;
+        let z = &app.panes[0].newest().unwrap().z().to_vec();
         for w in h.rows.windows(2) {
             let (a, b) = (z[w[0].id as usize], z[w[1].id as usize]);
             assert!(a > b || (a == b && w[0].id < w[1].id), "{s:?}: {} before {}", w[0].ch, w[1].ch);
