@@ -11,6 +11,8 @@ pub mod theme;
 pub mod wrap;
 
 #[cfg(test)]
+mod histogram_tests;
+#[cfg(test)]
 mod neuron_tests;
 #[cfg(test)]
 mod tests;
