@@ -12,6 +12,7 @@ pub mod fastmath;
 pub mod generate;
 pub mod model;
 pub mod sampling;
+pub mod sweep;
 pub mod train;
 
 pub use error::{Error, Result};
