@@ -4,5 +4,7 @@ pub mod bench_train;
 pub mod explore;
 pub mod info;
 pub mod sample;
+pub mod sweep;
+mod sweep_plot;
 pub mod train;
 pub mod values;
