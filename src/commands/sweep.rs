@@ -91,8 +91,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
     } else {
         args.samplers.clone()
     };
-    let samplers =
-        sampler_names.iter().map(|s| SamplerSpec::parse(s)).collect::<Result<Vec<_>, _>>().map_err(|e| anyhow::anyhow!("--{e}"))?;
+    let samplers = sampler_names
+        .iter()
+        .map(|s| SamplerSpec::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("--{e}"))?;
     if let Some(p) = &args.plot {
         plot_format(p)?;
     }
@@ -122,7 +125,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         ProgressBar::with_draw_target(Some(spec.length as u64), ProgressDrawTarget::stderr())
     };
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} chars per stream · {msg} · ETA {eta}").expect("template is valid"),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} chars per stream · {msg} · ETA {eta}")
+            .expect("template is valid"),
     );
     bar.set_message(format!("{} streams", spec.streams()));
     bar.enable_steady_tick(Duration::from_millis(250));
@@ -222,7 +226,8 @@ fn write_out(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
             _ => Ok(()),
         }
     } else {
-        tempest_core::model::checkpoint::atomic_write(path, bytes).with_context(|| format!("writing {}", path.display()))
+        tempest_core::model::checkpoint::atomic_write(path, bytes)
+            .with_context(|| format!("writing {}", path.display()))
     }
 }
 
@@ -288,7 +293,10 @@ fn table(r: &SweepResult) -> String {
     let mut line = |t: &str, name: &str, f: &sweep::Figures| {
         s.push_str(&format!("{t:>5}  {name:<width$}"));
         for (m, _) in cols {
-            let v = m.get(f).map_or_else(|| "–".to_string(), |v| if m == Metric::MedianOnset { format!("{v:.0}") } else { format!("{v:.3}") });
+            let v = m.get(f).map_or_else(
+                || "–".to_string(),
+                |v| if m == Metric::MedianOnset { format!("{v:.0}") } else { format!("{v:.3}") },
+            );
             s.push_str(&format!(" {v:>8}"));
         }
         s.push('\n');

@@ -45,10 +45,8 @@ fn panels<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, r: &SweepResult) -> 
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("{e}");
     root.fill(&WHITE).map_err(e)?;
     let spec = &r.spec;
-    let mut title = format!(
-        "tempest sweep · {} streams per setting × {} chars · seed {}",
-        spec.seeds, spec.length, spec.seed
-    );
+    let mut title =
+        format!("tempest sweep · {} streams per setting × {} chars · seed {}", spec.seeds, spec.length, spec.seed);
     if let Some(h) = &r.reference {
         title.push_str(&format!(" · band: human text ({}, {} passages, 10th–90th pct)", h.source, h.chunks));
     }
@@ -58,9 +56,10 @@ fn panels<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, r: &SweepResult) -> 
     let (x0, x1) = x_range(&spec.temperatures);
     for (i, (area, metric)) in areas.iter().zip(Metric::ALL).enumerate() {
         let series: Vec<Vec<(f64, f64)>> = (0..spec.samplers.len()).map(|s| r.series(metric, s)).collect();
-        let band = r.reference.as_ref().and_then(|h| {
-            Some((metric.get(&h.band.lo)?, metric.get(&h.band.mean)?, metric.get(&h.band.hi)?))
-        });
+        let band = r
+            .reference
+            .as_ref()
+            .and_then(|h| Some((metric.get(&h.band.lo)?, metric.get(&h.band.mean)?, metric.get(&h.band.hi)?)));
         let (y0, y1) = y_range(&series, band);
         let mut chart = ChartBuilder::on(area)
             .caption(metric.title(), ("sans-serif", 19))
