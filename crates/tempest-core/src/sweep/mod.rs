@@ -107,9 +107,9 @@ pub fn run(
     let mut recorders: Vec<TextRecorder> = (0..n).map(|_| TextRecorder::new(spec.loops, spec.near_loops)).collect();
     let mut ids = vec![0u32; n];
     for step in 0..steps {
-        generator.sample_each(|i, s| {
-            recorders[i].push(s.ch, s.p1, s.entropy_bits);
-            ids[i] = s.id;
+        generator.sample_each(|i, d, _| {
+            recorders[i].push(d.ch, d.p1, d.entropy_bits);
+            ids[i] = d.id;
         });
         generator.accept(&ids)?;
         if !progress(Progress { step: step + 1, steps, streams: n }) {
