@@ -66,7 +66,7 @@ pub fn parse_temperatures(text: &str) -> Result<Vec<f32>, String> {
             return Err(format!("temperatures {text:?}: write START:STOP:STEP, e.g. 0:2:0.1"));
         }
         let (a, b, step) = (num(parts[0])?, num(parts[1])?, num(parts[2])?);
-        if !(step > 0.0) || !step.is_finite() {
+        if step.is_nan() || step <= 0.0 || !step.is_finite() {
             return Err(format!("temperatures {text:?}: the step must be above 0"));
         }
         if b < a {
