@@ -35,6 +35,9 @@ pub enum Command {
     /// Measure training throughput (chars/s) of the bundled model's shape, beside PyTorch if
     /// Python can import torch.
     BenchTrain(commands::bench_train::BenchTrainArgs),
+    /// Find the units that track quotes, brackets, line position and the like, and measure how
+    /// often the gates saturate.
+    Cells(commands::cells::CellsArgs),
     /// Print a model's metadata, parameter count and vocabulary.
     Info {
         /// The model file (.safetensors).
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Sweep(args)) => commands::sweep::run(args),
         Some(Command::AttachReference(args)) => commands::sweep::attach_reference(args),
         Some(Command::BenchTrain(args)) => commands::bench_train::run(args),
+        Some(Command::Cells(args)) => commands::cells::run(args),
         Some(Command::Info { model }) => commands::info::run(&model),
         Some(Command::Explore(args)) => commands::explore::run(args),
         None => commands::explore::run(cli.explore),

@@ -1,7 +1,9 @@
-//! Text analysis over a pane's history: loop detection (exact and near), loop history, live
-//! metrics, and the whole-text statistics a sweep reports. Pure functions of the
-//! characters (and their probabilities) pushed in.
+//! Text analysis: loop detection (exact and near), loop history and live metrics over a pane's
+//! history (pure functions of the characters and probabilities pushed in), the whole-text
+//! statistics a sweep reports ([`text_stats`]), and interpretable cells in a model's hidden state
+//! ([`cells`]).
 
+pub mod cells;
 pub mod loop_history;
 pub mod loops;
 pub mod metrics;
