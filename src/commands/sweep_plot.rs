@@ -29,9 +29,8 @@ pub fn draw(result: &SweepResult, path: &Path, format: PlotFormat) -> anyhow::Re
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let ext = if format == PlotFormat::Svg { "svg" } else { "png" };
-    if format == PlotFormat::Png {
-        super::cells_plot::load_font()?;
-    }
+    // Both backends measure labels to lay the panels out, so even the SVG needs a font.
+    super::cells_plot::load_font()?;
     let tmp = dir.join(format!(".{name}.tmp-{}.{ext}", std::process::id()));
     let drawn = match format {
         PlotFormat::Svg => panels(SVGBackend::new(&tmp, SIZE).into_drawing_area(), result),
