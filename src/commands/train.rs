@@ -82,7 +82,7 @@ pub struct TrainArgs {
     /// Write the resume checkpoint every N steps (it is also written at each evaluation).
     #[arg(long)]
     pub checkpoint_every: Option<u64>,
-    #[arg(long)]
+    #[arg(long, value_parser = tempest_core::limits::parse_seed)]
     pub seed: Option<u64>,
     /// libtorch intra-op threads (default: all cores).
     #[arg(long)]

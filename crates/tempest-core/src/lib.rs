@@ -10,6 +10,7 @@ pub mod display;
 pub mod error;
 pub mod fastmath;
 pub mod generate;
+pub mod limits;
 pub mod model;
 pub mod sampling;
 pub mod sweep;
