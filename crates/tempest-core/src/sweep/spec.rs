@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{LoopSettings, NearLoopSettings};
-use crate::sampling::{SamplerSettings, MAX_TEMPERATURE};
+use crate::sampling::SamplerSettings;
+
+/// Highest temperature a sweep accepts: the sampler's own limit.
+const MAX_TEMPERATURE: f32 = crate::limits::TEMPERATURE.hi;
 
 /// Most temperatures one sweep may hold.
 pub const MAX_TEMPERATURES: usize = 1000;
