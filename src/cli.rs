@@ -1,7 +1,5 @@
 //! The command line.
 
-use std::path::PathBuf;
-
 use clap::{Parser, Subcommand};
 
 use crate::commands;
@@ -40,8 +38,9 @@ pub enum Command {
     Cells(commands::cells::CellsArgs),
     /// Print a model's metadata, parameter count and vocabulary.
     Info {
-        /// The model file (.safetensors).
-        model: PathBuf,
+        /// A bundled model by name (shakespeare, rust) or a model file (.safetensors).
+        #[arg(value_parser = commands::values::model_source(), default_value = "shakespeare")]
+        model: tempest_core::assets::ModelSource,
     },
 }
 

@@ -8,7 +8,8 @@ use crate::explorer::Launch;
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ExploreArgs {
-    /// Model file (.safetensors). Default: the bundled Shakespeare model.
+    /// A bundled model by name (shakespeare, rust; its prime and temperatures come with it) or a
+    /// model file (.safetensors). Default: shakespeare.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// A configuration file (TOML), laid over the built-in defaults and your own config file.

@@ -1,14 +1,14 @@
-//! `tempest info MODEL`: what a model file holds.
+//! `tempest info [MODEL]`: what a model (a bundled one by name, or a file) holds.
 
 use std::io::Write as _;
-use std::path::Path;
 
+use tempest_core::assets::ModelSource;
 use tempest_core::display::describe_char;
 use tempest_core::model::Checkpoint;
 
-pub fn run(path: &Path) -> anyhow::Result<i32> {
-    let ckpt = Checkpoint::load(path, tch::Device::Cpu)?;
-    let text = describe(path, &ckpt);
+pub fn run(source: &ModelSource) -> anyhow::Result<i32> {
+    let ckpt = source.load()?;
+    let text = describe(source, &ckpt);
     // `tempest info m | head` closes the pipe early; that is not an error.
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
@@ -16,11 +16,14 @@ pub fn run(path: &Path) -> anyhow::Result<i32> {
     }
 }
 
-fn describe(path: &Path, ckpt: &Checkpoint) -> String {
+fn describe(source: &ModelSource, ckpt: &Checkpoint) -> String {
     let mut lines = Vec::new();
     let m = &ckpt.metadata;
     let spec = ckpt.model.spec();
-    lines.push(format!("model       {}", path.display()));
+    match source.bundled() {
+        Some(b) => lines.push(format!("model       {} (bundled: {})", b.name, b.about)),
+        None => lines.push(format!("model       {}", source.label())),
+    }
     lines.push(format!("format      {} v{}", m.format, m.format_version));
     lines.push(format!(
         "cell        {} × {} layers, hidden {}, embedding {}",

@@ -1,7 +1,6 @@
 //! `tempest sample`: headless generation, one stream per temperature, all run as one batch.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use anyhow::Context;
 
@@ -21,9 +20,9 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct SampleArgs {
-    /// Model file (.safetensors). Default: the bundled Shakespeare model.
-    #[arg(long)]
-    pub model: Option<PathBuf>,
+    /// A bundled model by name (shakespeare, rust) or a model file (.safetensors).
+    #[arg(long, value_parser = super::values::model_source(), default_value = "shakespeare")]
+    pub model: tempest_core::assets::ModelSource,
     /// Text to start from; it is fed through the model and printed before the generated text.
     #[arg(long, default_value = "\n")]
     pub prime: String,
@@ -90,7 +89,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     for s in &settings {
         s.validate().map_err(|e| anyhow::anyhow!("--{}", e.replacen('_', "-", 1)))?;
     }
-    let ckpt = tempest_core::assets::load_model(args.model.as_deref())?;
+    let ckpt = args.model.load()?;
     let prime_ids = ckpt.vocab.encode(&args.prime, args.unknown).context("--prime")?;
     anyhow::ensure!(!prime_ids.is_empty(), "--prime is empty after skipping unknown characters");
     let seed = args.seed.unwrap_or_else(fresh_seed);

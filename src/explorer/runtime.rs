@@ -43,7 +43,7 @@ pub struct Launch {
 pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let quit_after = launch.quit_after;
     let config = Config::load(launch.config.as_deref(), &launch.overrides).map_err(|e| anyhow::anyhow!(e))?;
-    let ckpt = tempest_core::assets::load_model(config.model.as_deref()).context("cannot load the model")?;
+    let ckpt = config.model.load().with_context(|| format!("cannot load the model {}", config.model.label()))?;
     ckpt.vocab
         .encode(&config.prime, UnknownPolicy::Error)
         .context("the prime text (--prime, or `prime` in the config)")?;
@@ -54,6 +54,7 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut app = App::new(&config, ckpt.vocab.clone(), no_color);
     app.neurons.set_layout(tempest_core::analysis::cells::UnitLayout::of(ckpt.model.spec()));
+    app.model = model_line(&config.model, &ckpt);
 
     let (engine, replies, engine_thread) =
         worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).context("cannot start the engine thread")?;
@@ -133,6 +134,20 @@ fn main_loop(
             dirty = false;
             urgent = false;
         }
+    }
+}
+
+/// "shakespeare · val 1.337": the model's name (or file name) and validation loss in nats/char.
+fn model_line(source: &tempest_core::assets::ModelSource, ckpt: &tempest_core::model::Checkpoint) -> String {
+    let name = match source {
+        tempest_core::assets::ModelSource::Bundled(n) => n.to_string(),
+        tempest_core::assets::ModelSource::File(p) => {
+            p.file_name().map_or_else(|| p.display().to_string(), |f| f.to_string_lossy().into_owned())
+        }
+    };
+    match ckpt.metadata.training.as_ref().and_then(|t| t.val_loss) {
+        Some(v) => format!("{name} · val {v:.3}"),
+        None => name,
     }
 }
 

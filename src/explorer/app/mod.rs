@@ -148,6 +148,8 @@ pub struct App {
     /// Last known terminal size, for matching mouse clicks to panes.
     pub size: (u16, u16),
     pub neurons: neurons::Neurons,
+    /// Which model is loaded, for the status bar (e.g. "rust · val 0.912"); empty when unknown.
+    pub model: String,
 }
 
 impl App {
@@ -194,6 +196,7 @@ impl App {
             no_color,
             size: (0, 0),
             neurons: neurons::Neurons::new(neurons::DEFAULT_WINDOW),
+            model: String::new(),
         }
     }
 

@@ -18,6 +18,8 @@ use super::ConfigError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Source {
     Builtin,
+    /// The explorer defaults that come with a bundled model (config/models/NAME.toml).
+    Model(&'static str),
     File(PathBuf),
     /// A command-line flag, e.g. `--temperature`.
     Flag(&'static str),
@@ -27,6 +29,7 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Builtin => write!(f, "built-in config/default.toml"),
+            Source::Model(name) => write!(f, "built-in config/models/{name}.toml"),
             Source::File(p) => write!(f, "config {}", p.display()),
             Source::Flag(flag) => write!(f, "{flag}"),
         }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use layers::{Origins, Source};
 use tempest_core::analysis::LoopSettings;
+use tempest_core::assets::ModelSource;
 use tempest_core::sampling::SamplerSettings;
 
 /// The built-in configuration, documented key by key.
@@ -21,8 +22,8 @@ pub const DEFAULT_TOML: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), 
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// None: the bundled model.
-    pub model: Option<PathBuf>,
+    /// A bundled model by name, or a file.
+    pub model: ModelSource,
     pub prime: String,
     pub seed: u64,
     pub coupled: bool,
@@ -224,9 +225,7 @@ impl Config {
             Err(e) => return Err(ConfigError::new(format!("{}: {e}", Source::Builtin))),
         };
 
-        let mut merged = builtin.clone();
-        let mut origins = Origins::default();
-        origins.record(&builtin, &Source::Builtin);
+        let mut files = Vec::new();
         for path in [user, explicit].into_iter().flatten() {
             let source = Source::File(path.to_owned());
             let layer = layers::read(path)?;
@@ -236,14 +235,52 @@ impl Config {
             let mut alone = builtin.clone();
             layers::merge(&mut alone, &layer);
             deserialize(&alone, &source)?;
+            files.push((layer, source));
+        }
+        // A bundled model brings its own defaults (prime, temperatures) as a layer right above the
+        // built-in one, so the user's files and flags still override them. Which model it is
+        // depends on every layer, so that is settled first.
+        let mut model = builtin.get("model").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        for (layer, _) in &files {
+            if let Some(m) = layer.get("model").and_then(|v| v.as_str()) {
+                model = m.to_string();
+            }
+        }
+        if let Some(m) = &overrides.model {
+            model = m.to_string_lossy().into_owned();
+        }
+        let model_layer = match model_defaults(&model) {
+            Some((name, text)) => {
+                let source = Source::Model(name);
+                let layer = layers::parse(text, &source)?;
+                layers::check_shape(&layer, &schema, &source)?;
+                Some((layer, source))
+            }
+            None => None,
+        };
 
-            layers::merge(&mut merged, &layer);
-            origins.record(&layer, &source);
+        let mut merged = builtin.clone();
+        let mut origins = Origins::default();
+        origins.record(&builtin, &Source::Builtin);
+        for (layer, source) in model_layer.iter().chain(&files) {
+            layers::merge(&mut merged, layer);
+            origins.record(layer, source);
         }
         // Cannot fail once every layer has passed alone; kept as an error rather than a panic.
         let raw = deserialize(&merged, &"the merged configuration")?;
         validate::finish(raw, origins, overrides)
     }
+}
+
+/// The explorer defaults of each bundled model, by name.
+const MODEL_DEFAULTS: &[(&str, &str)] =
+    &[("shakespeare", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/models/shakespeare.toml")))];
+
+/// The defaults layer of the bundled model `model` names ("" = the default bundled model).
+fn model_defaults(model: &str) -> Option<(&'static str, &'static str)> {
+    let name = if model.is_empty() { tempest_core::assets::BUNDLED[0].name } else { model };
+    tempest_core::assets::bundled(name)?;
+    MODEL_DEFAULTS.iter().find(|(n, _)| *n == name).copied()
 }
 
 fn deserialize(table: &toml::Table, source: &dyn std::fmt::Display) -> Result<RawConfig, ConfigError> {

@@ -32,7 +32,7 @@ fn temps(c: &Config) -> Vec<f32> {
 #[test]
 fn the_default_config_validates_with_the_documented_values() {
     let c = Config::default_config();
-    assert_eq!(c.model, None);
+    assert_eq!(c.model, ModelSource::Bundled("shakespeare"));
     assert_eq!(c.prime, "KING HENRY:\n");
     assert_eq!(c.seed, 7);
     assert!(!c.coupled);
@@ -277,11 +277,14 @@ fn model_paths_in_files_are_relative_to_the_file() {
     let dir = TempDir::new().unwrap();
     let p = write(&dir, "m.toml", "model = \"models/x.safetensors\"\n");
     let c = load(None, Some(&p), &Overrides::default()).unwrap();
-    assert_eq!(c.model, Some(dir.path().join("models/x.safetensors")));
+    assert_eq!(c.model, ModelSource::File(dir.path().join("models/x.safetensors")));
 
     let o = Overrides { model: Some("y.safetensors".into()), ..Default::default() };
-    assert_eq!(load(None, Some(&p), &o).unwrap().model, Some(PathBuf::from("y.safetensors")));
+    assert_eq!(load(None, Some(&p), &o).unwrap().model, ModelSource::File(PathBuf::from("y.safetensors")));
 
     let p = write(&dir, "abs.toml", "model = \"/abs/z.safetensors\"\n");
-    assert_eq!(load(None, Some(&p), &Overrides::default()).unwrap().model, Some(PathBuf::from("/abs/z.safetensors")));
+    assert_eq!(
+        load(None, Some(&p), &Overrides::default()).unwrap().model,
+        ModelSource::File(PathBuf::from("/abs/z.safetensors"))
+    );
 }

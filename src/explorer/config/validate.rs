@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::layers::{Origins, Source};
 use super::{Config, ConfigError, Overrides, RawConfig};
+use tempest_core::assets::ModelSource;
 use tempest_core::limits::{self, Limit};
 use tempest_core::sampling::SamplerSettings;
 
@@ -125,18 +126,22 @@ fn apply(raw: &mut RawConfig, origins: &mut Origins, o: &Overrides) {
     }
 }
 
-/// `--model` is taken as given (relative to the working directory); a path in a config file is
-/// relative to that file, so a config keeps working from wherever tempest is started.
-fn model_path(o: &Overrides, configured: &str, origin: &Source) -> Option<PathBuf> {
+/// A bundled model's name picks it; "" the default one. Otherwise it is a file: `--model` as given
+/// (relative to the working directory), a path in a config file relative to that file, so a config
+/// keeps working from wherever tempest is started.
+fn model_path(o: &Overrides, configured: &str, origin: &Source) -> ModelSource {
     if let Some(m) = &o.model {
-        return Some(m.clone());
+        return ModelSource::parse(&m.to_string_lossy());
     }
     if configured.is_empty() {
-        return None;
+        return ModelSource::default_bundled();
+    }
+    if let ModelSource::Bundled(name) = ModelSource::parse(configured) {
+        return ModelSource::Bundled(name);
     }
     let p = PathBuf::from(configured);
-    match origin {
-        Source::File(file) if p.is_relative() => Some(file.parent().unwrap_or(std::path::Path::new("")).join(p)),
-        _ => Some(p),
-    }
+    ModelSource::File(match origin {
+        Source::File(file) if p.is_relative() => file.parent().unwrap_or(std::path::Path::new("")).join(p),
+        _ => p,
+    })
 }

@@ -21,7 +21,8 @@ impl Widget for StatusBar<'_> {
         let run = if app.paused { "paused" } else { "running" };
         let speed = if app.speed.max { "max speed".to_string() } else { format!("{} ch/s", app.speed.chars_per_sec) };
         let coupled = if app.coupled { "coupled" } else { "independent" };
-        let state = format!(" {run} · {speed} · {coupled} · seed {} ", app.seed);
+        let model = if app.model.is_empty() { String::new() } else { format!("{} · ", app.model) };
+        let state = format!(" {model}{run} · {speed} · {coupled} · seed {} ", app.seed);
         let mut right: Vec<Span> = Vec::new();
         if let Some(s) = &app.status {
             right.push(Span::styled(s.text.as_str(), if s.is_error { t.error } else { t.warning }));
