@@ -12,6 +12,11 @@ pub fn unknown_policy() -> impl TypedValueParser<Value = UnknownPolicy> {
         .map(|s| UnknownPolicy::NAMES.iter().find(|(n, _)| *n == s).expect("clap checked the name").1)
 }
 
+/// `--model NAME|FILE`: a bundled model's name, or a path.
+pub fn model_source() -> impl TypedValueParser<Value = tempest_core::assets::ModelSource> {
+    clap::builder::NonEmptyStringValueParser::new().map(|s| tempest_core::assets::ModelSource::parse(&s))
+}
+
 /// A number in a closed or half-open interval, for clap: anything else (NaN, infinities, text) is
 /// refused at parse time, so clap prints one line and exits with code 2.
 #[derive(Debug, Clone, Copy)]
