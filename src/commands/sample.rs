@@ -98,15 +98,13 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
         eprintln!("seed {seed}");
     }
     let stepper = ckpt.model.stepper(settings.len());
-    let mut gen = Generator::new(stepper, ckpt.vocab.clone(), settings.clone(), seed, args.coupled)?
-        // Only JSONL lists the top of each distribution.
-        .with_top_n(if matches!(args.format, Format::Jsonl) { args.top } else { 0 });
+    let mut gen = Generator::new(stepper, ckpt.vocab.clone(), settings.clone(), seed, args.coupled)?;
     gen.prime(&prime_ids)?;
 
     let stdout = io::stdout();
     // Print the prime as the model was fed it: with `--unknown skip` that is without the skipped characters.
     let prime = ckpt.vocab.decode(&prime_ids);
-    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, &ckpt.vocab);
+    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, args.top, &ckpt.vocab);
     let result = (|| -> io::Result<()> {
         out.start()?;
         for pos in 0..args.length {
@@ -135,14 +133,22 @@ struct Output<'a, W: Write> {
     format: Format,
     settings: &'a [SamplerSettings],
     prime: &'a str,
+    top: usize,
     vocab: &'a Vocab,
     lines: Vec<String>,
 }
 
 impl<'a, W: Write> Output<'a, W> {
-    fn new(w: W, format: Format, settings: &'a [SamplerSettings], prime: &'a str, vocab: &'a Vocab) -> Self {
+    fn new(
+        w: W,
+        format: Format,
+        settings: &'a [SamplerSettings],
+        prime: &'a str,
+        top: usize,
+        vocab: &'a Vocab,
+    ) -> Self {
         let lines = vec![String::new(); settings.len()];
-        Output { w, format, settings, prime, vocab, lines }
+        Output { w, format, settings, prime, top, vocab, lines }
     }
 
     fn label(&self, stream: usize) -> String {
@@ -188,13 +194,13 @@ impl<'a, W: Write> Output<'a, W> {
             Format::Text => self.push_line_char(stream, d.ch),
             Format::Jsonl => {
                 let top: Vec<serde_json::Value> = d
-                    .top
-                    .iter()
-                    .map(|&(id, p, p1)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1}))
+                    .top(self.top)
+                    .into_iter()
+                    .map(|(id, p, p1)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1}))
                     .collect();
                 let obj = serde_json::json!({
                     "stream": stream,
-                    "temperature": d.temperature,
+                    "temperature": d.temperature(),
                     "pos": pos,
                     "char": d.ch.to_string(),
                     "p": d.p,

@@ -27,7 +27,7 @@ pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
 pub use pane::PaneState;
 pub use update::{apply, update};
-pub use view::{HistRow, HistogramSource, HistogramView};
+pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
 
 use crate::explorer::config::{ColorsConfig, Config};
 use crate::explorer::worker::Request;
@@ -68,7 +68,7 @@ pub struct Inspect {
     pub pane: usize,
     /// Absolute position (0 = first character after the prime).
     pub pos: u64,
-    /// Index into that character's stored `top`.
+    /// Row selected in that character's distribution, in the model's order (0 = most likely).
     pub selected: usize,
 }
 
@@ -133,6 +133,7 @@ pub struct App {
     pub generations: Generations,
     pub overlay: Overlay,
     pub inspect: Option<Inspect>,
+    pub hist: HistogramOptions,
     pub color_mode: ColorMode,
     pub status: Option<Status>,
     pub vocab: Vocab,
@@ -182,6 +183,7 @@ impl App {
             generations: Generations::new(1),
             overlay: Overlay::None,
             inspect: None,
+            hist: HistogramOptions::default(),
             color_mode: ColorMode::Off,
             status,
             vocab,

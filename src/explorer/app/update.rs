@@ -214,13 +214,12 @@ fn move_cursor(app: &mut App, to: impl Fn(u64, u64, u64) -> u64) {
 
 /// The row of the character actually drawn, so Enter right away re-draws the same character.
 pub(super) fn default_selection(app: &App, pane: usize, pos: u64) -> usize {
-    let Some(d) = app.panes[pane].get(pos) else { return 0 };
-    d.top.iter().take(app.limits.top_n).position(|&(id, _, _)| id == d.id).unwrap_or(0)
+    app.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
 }
 
 fn move_selection(app: &mut App, delta: isize) {
     let Some(ins) = app.inspect else { return };
-    let rows = app.panes[ins.pane].get(ins.pos).map_or(0, |d| d.top.len().min(app.limits.top_n));
+    let rows = app.panes[ins.pane].get(ins.pos).map_or(0, |d| d.logits.len());
     if rows == 0 {
         return;
     }
@@ -231,7 +230,7 @@ fn move_selection(app: &mut App, delta: isize) {
 fn branch(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(ins) = app.inspect else { return };
     let Some(d) = app.panes[ins.pane].get(ins.pos) else { return };
-    let id = d.top.get(ins.selected).map_or(d.id, |t| t.0);
+    let id = d.top_ids(ins.selected + 1).get(ins.selected).copied().unwrap_or(d.id);
     let generation = app.generations.bump(Bump::Branched);
     fx.push(Effect::Engine(Request::Branch { generation, pane: ins.pane, pos: ins.pos, id }));
     let c = app.char_of(id);
