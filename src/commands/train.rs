@@ -84,7 +84,7 @@ pub struct TrainArgs {
     /// Write the resume checkpoint every N steps (it is also written at each evaluation).
     #[arg(long, value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub checkpoint_every: Option<u64>,
-    #[arg(long)]
+    #[arg(long, value_parser = tempest_core::limits::parse_seed)]
     pub seed: Option<u64>,
     /// libtorch intra-op threads, 1 to 256 (default: all cores).
     #[arg(long, value_parser = int_in::<i32>(THREADS.0, THREADS.1))]

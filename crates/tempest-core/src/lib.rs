@@ -11,6 +11,7 @@ pub mod error;
 pub mod fastmath;
 pub mod files;
 pub mod generate;
+pub mod limits;
 pub mod model;
 pub mod sampling;
 pub mod train;
