@@ -146,6 +146,9 @@ impl Checkpoint {
     }
 }
 
+/// Kept here too, where the first callers found it; the rules live in [`files`].
+pub use crate::files::atomic_write;
+
 /// A parse refusal as the error a user sees, naming the file.
 pub(crate) fn refusal(path: &Path, r: Refusal) -> Error {
     match r {
