@@ -4,10 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{LoopSettings, NearLoopSettings};
+use crate::limits::TEMPERATURE;
 use crate::sampling::SamplerSettings;
-
-/// Highest temperature a sweep accepts: the sampler's own limit.
-const MAX_TEMPERATURE: f32 = crate::limits::TEMPERATURE.hi;
 
 /// Most temperatures one sweep may hold.
 pub const MAX_TEMPERATURES: usize = 1000;
@@ -89,8 +87,8 @@ pub fn parse_temperatures(text: &str) -> Result<Vec<f32>, String> {
     let mut out = Vec::with_capacity(values.len());
     for v in values {
         let v = (v * 1e6).round() / 1e6;
-        if !(0.0..=MAX_TEMPERATURE as f64).contains(&v) {
-            return Err(format!("temperature {v} is outside [0, {MAX_TEMPERATURE}]"));
+        if !TEMPERATURE.contains(v as f32) {
+            return Err(format!("temperature {v} is outside {TEMPERATURE}"));
         }
         out.push(v as f32);
     }
