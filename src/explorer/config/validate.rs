@@ -80,16 +80,17 @@ impl Checker<'_> {
         Err(self.origins.of(origin).error(key, Some(&v.to_string()), &format!("is out of range {b}")))
     }
 
-    fn pane(&self, i: usize, s: &SamplerSettings) -> Result<(), ConfigError> {
-        let key = |k: &str| format!("panes[{i}].{k}");
-        self.range(&key("temperature"), "panes", s.temperature, TEMPERATURE)?;
-        self.range(&key("top_p"), "panes", s.top_p, TOP_P)?;
-        self.range(&key("min_p"), "panes", s.min_p, MIN_P)?;
-        self.range(&key("repeat_penalty"), "panes", s.repeat_penalty, REPEAT_PENALTY)?;
-        self.range(&key("repeat_window"), "panes", s.repeat_window, REPEAT_WINDOW)?;
+    /// One pane's settings; `at` names it (`panes[0]`, `presets[1].panes[2]`) and `origin` is the
+    /// list a layer sets whole.
+    fn pane(&self, at: &str, origin: &str, s: &SamplerSettings) -> Result<(), ConfigError> {
+        let key = |k: &str| format!("{at}.{k}");
+        self.range(&key("temperature"), origin, s.temperature, TEMPERATURE)?;
+        self.range(&key("top_p"), origin, s.top_p, TOP_P)?;
+        self.range(&key("min_p"), origin, s.min_p, MIN_P)?;
+        self.range(&key("repeat_penalty"), origin, s.repeat_penalty, REPEAT_PENALTY)?;
+        self.range(&key("repeat_window"), origin, s.repeat_window, REPEAT_WINDOW)?;
         // Backstop in case the sampler grows a rule the ranges above do not know.
-        s.validate()
-            .map_err(|e| self.origins.of("panes").error(&format!("panes[{i}]"), None, &format!("is invalid: {e}")))
+        s.validate().map_err(|e| self.origins.of(origin).error(at, None, &format!("is invalid: {e}")))
     }
 }
 
@@ -114,7 +115,17 @@ pub(super) fn finish(mut raw: RawConfig, mut origins: Origins, o: &Overrides) ->
         return Err(src.error("panes", None, &what));
     }
     for (i, s) in raw.panes.iter().enumerate() {
-        c.pane(i, s)?;
+        c.pane(&format!("panes[{i}]"), "panes", s)?;
+    }
+    for (i, preset) in raw.presets.iter().enumerate() {
+        let n = preset.panes.len();
+        if !(1..=MAX_PANES).contains(&n) {
+            let what = format!("has {n} panes; a preset has 1 to {MAX_PANES}");
+            return Err(origins.of("presets").error(&format!("presets[{i}]"), None, &what));
+        }
+        for (j, s) in preset.panes.iter().enumerate() {
+            c.pane(&format!("presets[{i}].panes[{j}]"), "presets", s)?;
+        }
     }
     c.range("speed.chars_per_sec", "speed.chars_per_sec", raw.speed.chars_per_sec, CHARS_PER_SEC)?;
     c.range("histogram.top_n", "histogram.top_n", raw.histogram.top_n, TOP_N)?;
@@ -145,6 +156,7 @@ pub(super) fn finish(mut raw: RawConfig, mut origins: Origins, o: &Overrides) ->
         loops: raw.loops,
         metrics: raw.metrics,
         colors,
+        presets: raw.presets,
     })
 }
 
