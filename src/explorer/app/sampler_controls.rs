@@ -3,7 +3,8 @@
 
 use tempest_core::sampling::SamplerSettings;
 
-use super::{T_MAX, T_MIN, T_STEP, T_STEP_BIG};
+use super::{T_STEP, T_STEP_BIG};
+use tempest_core::limits::PANE_TEMPERATURE;
 
 /// The setting ↑/↓ adjusts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,7 +72,7 @@ impl Knob {
     /// What ↑/↓ can reach, for the message when a step would leave it.
     pub fn range(self) -> &'static str {
         match self {
-            Knob::Temperature => "[0, 5]",
+            Knob::Temperature => "[0, 5] (0 = argmax)",
             Knob::TopK => "1 to 80, then off",
             Knob::TopP => "0.05 to 1 (off)",
             Knob::MinP => "0 (off) to 0.9",
@@ -87,7 +88,7 @@ impl Knob {
                 let delta = if big { T_STEP_BIG } else { T_STEP };
                 let delta = if up { delta } else { -delta };
                 // Rounded to hundredths so repeated steps land on 0.05 multiples instead of drifting.
-                let t = ((s.temperature + delta).clamp(T_MIN, T_MAX) * 100.0).round() / 100.0;
+                let t = (PANE_TEMPERATURE.clamp(s.temperature + delta) * 100.0).round() / 100.0;
                 out.temperature = t;
             }
             Knob::TopK => {
