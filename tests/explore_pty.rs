@@ -55,12 +55,12 @@ fn explore_runs_pauses_steps_and_restores_the_terminal() {
     assert!(names.iter().any(|n| n.starts_with("tempest-export-") && n.ends_with(".jsonl")), "{names:?}");
 
     // `u` opens the neuron view: a legend naming the unit, and the activations the engine replays
-    // for the focused pane's window; `>` moves to the next unit; `u` again closes it.
+    // for the focused pane's window; `)` moves to the next unit; `u` again closes it.
     t.press("u");
     t.wait_for("the neuron legend with activations held", |s| {
         (s.contains("neuron L1 c 0") && !s.contains(" 0 ch held") && s.contains("most active now")).then_some(())
     });
-    t.press(">");
+    t.press(")");
     t.wait_for("the next unit", |s| s.contains("neuron L1 c 1 ").then_some(()));
     t.press("u");
     t.wait_for("the neuron legend gone", |s| (!s.contains("neuron L1 c")).then_some(()));

@@ -5,3 +5,4 @@ mod inspect;
 mod keys;
 mod neurons;
 mod replies;
+mod sampler_controls;

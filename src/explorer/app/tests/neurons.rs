@@ -44,7 +44,7 @@ fn the_view_asks_for_the_focused_pane_and_follows_focus_and_resets() {
     assert!(a.neurons.on);
     assert_eq!(probes(&fx), vec![(1, Some(0), a.neurons.window)]);
     // Nothing new to ask while nothing changes.
-    assert!(probes(&press(&mut a, '>')).is_empty());
+    assert!(probes(&press(&mut a, ')')).is_empty());
     let fx = update(&mut a, key(KeyCode::Right));
     assert_eq!(probes(&fx), vec![(2, Some(1), a.neurons.window)]);
     // A reset starts a new text: ask again.
@@ -85,11 +85,11 @@ fn only_activations_answering_the_current_request_are_kept_and_the_window_is_bou
 fn unit_keys_step_and_wrap_and_a_typed_number_is_checked() {
     let mut a = neuron_app("abc");
     assert_eq!(a.neurons.unit, UnitRef { quantity: Quantity::C, layer: 0, index: 0 });
-    press(&mut a, '<');
+    press(&mut a, '(');
     assert!(a.neurons.on, "any neuron key turns the view on");
     assert_eq!(a.neurons.unit.index, 2);
-    press(&mut a, '>');
-    press(&mut a, '>');
+    press(&mut a, ')');
+    press(&mut a, ')');
     assert_eq!(a.neurons.unit.index, 1);
     press(&mut a, '}');
     assert_eq!(a.neurons.unit.layer, 1);
@@ -171,8 +171,8 @@ fn span_selection_in_inspect_mode_ranks_units_and_colours_by_the_best() {
         }
     });
     activations(&mut a, 1, 0, 0, r);
-    // Outside inspect mode `v` explains itself.
-    press(&mut a, 'v');
+    // Outside inspect mode `b` explains itself.
+    press(&mut a, 'b');
     assert!(a.status.as_ref().unwrap().text.contains("inspect mode"));
     press(&mut a, ' ');
     // Cursor onto "'two'": positions 4..9.
@@ -181,12 +181,12 @@ fn span_selection_in_inspect_mode_ranks_units_and_colours_by_the_best() {
     for _ in 0..4 {
         press(&mut a, ']');
     }
-    press(&mut a, 'v');
+    press(&mut a, 'b');
     assert_eq!(a.neurons.span, SpanState::Marked { pane: 0, anchor: 4 });
     for _ in 0..4 {
         press(&mut a, ']');
     }
-    press(&mut a, 'v');
+    press(&mut a, 'b');
     let SpanState::Ranked(o) = &a.neurons.span else { panic!("{:?}", a.neurons.span) };
     assert_eq!(o.span, 4..9);
     assert_eq!(o.result.units[0].unit, UnitRef { quantity: Quantity::H, layer: 0, index: 2 });
@@ -194,6 +194,6 @@ fn span_selection_in_inspect_mode_ranks_units_and_colours_by_the_best() {
     assert!(o.result.units[0].auc > 0.8);
     assert!(a.status.as_ref().unwrap().text.contains("best unit L1 h 2"), "{:?}", a.status);
     assert_eq!(a.neurons.span_marks(0, 5), (true, false));
-    press(&mut a, 'v');
+    press(&mut a, 'b');
     assert_eq!(a.neurons.span, SpanState::None);
 }
