@@ -106,8 +106,8 @@ fn interpolate(series: &[(f64, f64)], x: f64) -> Option<f64> {
     Some(a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0))
 }
 
-fn chart<'a>(app: &App, r: &'a SweepResult, metric: Metric, t: &Theme) -> ChartWidget {
-    let mut lines: Vec<(String, Vec<(f64, f64)>, Style, Marker, GraphType)> = Vec::new();
+fn chart(app: &App, r: &SweepResult, metric: Metric, t: &Theme) -> ChartWidget {
+    let mut lines: Vec<Series> = Vec::new();
     let x0 = r.spec.temperatures.iter().copied().fold(f32::INFINITY, f32::min) as f64;
     let x1 = (r.spec.temperatures.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64).max(x0 + 1e-6);
     for (s, sampler) in r.spec.samplers.iter().enumerate() {
@@ -149,8 +149,11 @@ fn chart<'a>(app: &App, r: &'a SweepResult, metric: Metric, t: &Theme) -> ChartW
     ChartWidget { lines, x: (x0, x1), y: (y0, y1), key: t.key, dim: t.dim }
 }
 
+/// One line of the chart: its legend name (empty: not in the legend), points, style and marker.
+type Series = (String, Vec<(f64, f64)>, Style, Marker, GraphType);
+
 struct ChartWidget {
-    lines: Vec<(String, Vec<(f64, f64)>, Style, Marker, GraphType)>,
+    lines: Vec<Series>,
     x: (f64, f64),
     y: (f64, f64),
     key: Style,
