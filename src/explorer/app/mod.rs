@@ -14,6 +14,7 @@ pub mod layout;
 mod loop_report;
 mod pane;
 mod replies;
+pub mod sampler_controls;
 pub mod strings;
 mod sweep_view;
 mod update;
@@ -33,8 +34,9 @@ pub use sweep_view::{SweepEvent, SweepJob, SweepView};
 pub use update::{apply, update};
 pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
 
-use crate::explorer::config::{ColorsConfig, Config};
+use crate::explorer::config::{ColorsConfig, Config, Preset};
 use crate::explorer::worker::Request;
+pub use sampler_controls::Knob;
 use tempest_core::analysis::LoopSettings;
 use tempest_core::limits;
 use tempest_core::model::vocab::{UnknownPolicy, Vocab};
@@ -143,6 +145,11 @@ pub struct App {
     pub sweep: SweepView,
     pub inspect: Option<Inspect>,
     pub hist: HistogramOptions,
+    /// The sampler setting ↑/↓ adjusts.
+    pub knob: Knob,
+    pub presets: Vec<Preset>,
+    /// The preset chosen last with `P`, if any.
+    pub preset: Option<usize>,
     pub color_mode: ColorMode,
     pub status: Option<Status>,
     pub vocab: Vocab,
@@ -193,6 +200,9 @@ impl App {
             sweep: SweepView::default(),
             inspect: None,
             hist: HistogramOptions::default(),
+            knob: Knob::default(),
+            presets: config.presets.clone(),
+            preset: None,
             color_mode: ColorMode::Off,
             status,
             vocab,
