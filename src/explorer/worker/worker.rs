@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 
 use super::session::Session;
 use super::{DrawnChar, Reply, Request, StepBatch};
-use tempest_core::model::{CharRnn, Stepper, Vocab};
+use std::sync::Arc;
+
+use tempest_core::model::{CharRnn, StepWeights, Vocab};
 
 /// Name of the engine thread (the explorer's panic hook recognises it by this).
 pub const THREAD_NAME: &str = "tempest-engine";
@@ -41,8 +43,8 @@ pub fn spawn(
     let (req_tx, req_rx) = mpsc::channel();
     let (rep_tx, rep_rx) = mpsc::sync_channel(REPLY_QUEUE);
     let handle = thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
-        // The weights are laid out for stepping once; every session forks this (sharing them).
-        let template = match catch_unwind(AssertUnwindSafe(|| model.stepper(1))) {
+        // The weights are laid out for stepping once; every session shares them.
+        let weights = match catch_unwind(AssertUnwindSafe(|| model.step_weights())) {
             Ok(s) => s,
             Err(p) => {
                 let _ = rep_tx.send(Reply::Error(format!("the engine could not start: {}", panic_text(&*p))));
@@ -50,7 +52,7 @@ pub fn spawn(
             }
         };
         drop(model);
-        let mut worker = Worker::new(template, vocab, top_n, history_chars, rep_tx);
+        let mut worker = Worker::new(weights, vocab, top_n, history_chars, rep_tx);
         loop {
             match catch_unwind(AssertUnwindSafe(|| worker.run(&req_rx))) {
                 Ok(_stopped) => return,
@@ -91,7 +93,7 @@ struct Stopped;
 type Flow = Result<(), Stopped>;
 
 struct Worker {
-    template: Stepper,
+    weights: Arc<StepWeights>,
     vocab: Vocab,
     top_n: usize,
     history_chars: usize,
@@ -107,10 +109,16 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(template: Stepper, vocab: Vocab, top_n: usize, history_chars: usize, replies: SyncSender<Reply>) -> Self {
+    fn new(
+        weights: Arc<StepWeights>,
+        vocab: Vocab,
+        top_n: usize,
+        history_chars: usize,
+        replies: SyncSender<Reply>,
+    ) -> Self {
         let now = Instant::now();
         Worker {
-            template,
+            weights,
             vocab,
             top_n,
             history_chars,
@@ -219,7 +227,7 @@ impl Worker {
                 self.flush()?;
                 self.generation = generation;
                 let made = Session::new(
-                    &self.template,
+                    &self.weights,
                     self.vocab.clone(),
                     prime,
                     panes,
