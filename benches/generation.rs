@@ -5,7 +5,7 @@
 //!    and PyTorch's `nn.LSTM` and `nn.LSTMCell` stepping the same shape, measured in this run when
 //!    a Python with torch is found (`$TEMPEST_PYTHON`, else `python3`);
 //! 2. the per-pane, per-character work around the model: the sampler chain, drawing, the numbers
-//!    kept with each character (top-N for the histogram, rank, entropy, p at T = 1), the engine's
+//!    kept with each character (the logits tempered and settings, rank, entropy, p at T = 1), the engine's
 //!    branch history, and the app's loop detector and metrics — the same calls the explorer makes.
 //!
 //! `cargo bench --bench generation` (add `-- --quick` for a short smoke run, `-- --only step|chars`
@@ -20,7 +20,6 @@ use std::time::Instant;
 use common::{machine, quick, run_python, thread_cpu_ns, torch_python, Stats};
 use tempest::explorer::app::PaneState;
 use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
-use tempest::explorer::worker::session::describe_sampled;
 use tempest_core::analysis::LoopSettings;
 use tempest_core::generate::Generator;
 use tempest_core::model::CharRnn;
@@ -278,7 +277,7 @@ fn bench_step(model: &CharRnn, vocab: usize, rounds: usize, steps: usize) {
 }
 
 /// Per pane per character: what the engine does for each drawn character besides the model step
-/// (`Generator::sample_each`, `describe_sampled`, the branch history, as `Session::step` does), and what the
+/// (`Generator::sample_each` building each `Drawn`, the branch history, as `Session::step` does), and what the
 /// app does when it arrives (`PaneState::push`: loop detector, metrics, history), plus reading the
 /// title's numbers. The model step is outside the timed region.
 fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, rounds: usize, steps: usize) {
@@ -296,7 +295,6 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
         },
     ];
     let panes = settings.len();
-    let top = 20;
     let mut gen = Generator::new(model.stepper(panes), ckpt_vocab.clone(), settings.clone(), 7, false).unwrap();
     gen.prime(&ckpt_vocab.encode("KING HENRY:\n", Default::default()).unwrap()).unwrap();
     let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
@@ -313,10 +311,9 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
             // -- Session::step, minus the model step (`gen.accept`, below) --
             let mut chars = Vec::with_capacity(panes);
             let mut logits = Vec::with_capacity(panes);
-            let temps: Vec<f32> = (0..panes).map(|p| gen.settings(p).temperature).collect();
-            gen.sample_each(|pane, s| {
-                chars.push(describe_sampled(&s, temps[pane], top));
-                logits.push(s.logits.to_vec());
+            gen.sample_each(|_, d, z| {
+                chars.push(d);
+                logits.push(z.to_vec());
             });
             for (pane, c) in chars.iter().enumerate() {
                 ids[pane] = c.id;
@@ -339,7 +336,7 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
         per_round.push(ns as f64 / 1e3 / (steps * panes) as f64);
     }
     let st = Stats::of(&per_round);
-    println!("\n[2] sampling and analysis per pane per character (3 panes: T 0.2, T 0.8, T 1.5 with top-k/top-p/min-p/repetition penalty; top-{top}; {rounds} rounds x {steps} steps)");
+    println!("\n[2] sampling and analysis per pane per character (3 panes: T 0.2, T 0.8, T 1.5 with top-k/top-p/min-p/repetition penalty; {rounds} rounds x {steps} steps)");
     println!(
         "    {} (the model step between characters is not timed, but it evicts the caches, as in the explorer)",
         st.show(2, "µs")

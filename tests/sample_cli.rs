@@ -286,3 +286,27 @@ fn bundled_model_argmax_is_deterministic_and_loops() {
     let longest = found.iter().max_by_key(|l| l.span).unwrap();
     assert!(longest.repeats() >= 2 && longest.span >= 24, "{longest:?}");
 }
+
+/// Temperature never changes the order of the logits, so `top` follows the model's own order (by
+/// p at T = 1) even where tempered probabilities round to 0 or truncation cuts them to 0.
+#[test]
+fn jsonl_top_is_in_the_model_order_at_low_temperature_and_under_truncation() {
+    let cases: [&[&str]; 4] =
+        [&["-t", "0"], &["-t", "0.05", "-t", "0.1"], &["-t", "0.8", "--top-k", "5"], &["-t", "1", "--min-p", "0.2"]];
+    for extra in cases {
+        let mut args = vec!["sample", "--threads", "1", "--seed", "7", "--length", "150", "--format", "jsonl"];
+        args.extend(["--top", "20"]);
+        args.extend(extra);
+        let r = run(tempest().args(&args));
+        r.assert_ok();
+        for row in jsonl(&r.stdout) {
+            let top = row["top"].as_array().unwrap();
+            let p1: Vec<f64> = top.iter().map(|e| e["p1"].as_f64().unwrap()).collect();
+            assert!(p1.windows(2).all(|w| w[0] >= w[1]), "{extra:?}: top out of model order: {row}");
+            let rank = row["rank"].as_u64().unwrap() as usize;
+            if let Some(at) = top.iter().position(|e| e["char"] == row["char"]) {
+                assert_eq!(at + 1, rank, "{extra:?}: {row}");
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use tempest_core::generate::Generator;
 use tempest_core::model::{UnknownPolicy, Vocab};
-use tempest_core::sampling::{rank_of, top_n, SamplerSettings};
+use tempest_core::sampling::SamplerSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -193,20 +193,19 @@ impl<'a, W: Write> Output<'a, W> {
             }
             Format::Text => self.push_line_char(stream, d.ch),
             Format::Jsonl => {
-                let mut p1 = Vec::new();
-                tempest_core::sampling::softmax_t(&d.logits, 1.0, &mut p1);
-                let top: Vec<serde_json::Value> = top_n(&d.probs, self.top)
+                let top: Vec<serde_json::Value> = d
+                    .top(self.top)
                     .into_iter()
-                    .map(|(id, p)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1[id as usize]}))
+                    .map(|(id, p, p1)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1}))
                     .collect();
                 let obj = serde_json::json!({
                     "stream": stream,
-                    "temperature": self.settings[stream].temperature,
+                    "temperature": d.temperature(),
                     "pos": pos,
                     "char": d.ch.to_string(),
                     "p": d.p,
                     "p1": d.p1,
-                    "rank": rank_of(&d.probs, d.id as usize),
+                    "rank": d.rank,
                     "entropy_bits": d.entropy_bits,
                     "top": top,
                 });

@@ -8,6 +8,7 @@ mod edit;
 mod event;
 mod export;
 mod generations;
+pub mod keymap;
 pub mod keys;
 pub mod layout;
 mod pane;
@@ -23,10 +24,10 @@ pub(crate) mod testutil;
 
 pub use event::{Effect, Event};
 pub use generations::{Bump, Generations};
-pub use keys::Action;
+pub use keys::{Action, Mode};
 pub use pane::PaneState;
 pub use update::{apply, update};
-pub use view::{HistRow, HistogramSource, HistogramView};
+pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
 
 use crate::explorer::config::{ColorsConfig, Config};
 use crate::explorer::worker::Request;
@@ -67,7 +68,7 @@ pub struct Inspect {
     pub pane: usize,
     /// Absolute position (0 = first character after the prime).
     pub pos: u64,
-    /// Index into that character's stored `top`.
+    /// Row selected in that character's distribution, in the model's order (0 = most likely).
     pub selected: usize,
 }
 
@@ -132,6 +133,7 @@ pub struct App {
     pub generations: Generations,
     pub overlay: Overlay,
     pub inspect: Option<Inspect>,
+    pub hist: HistogramOptions,
     pub color_mode: ColorMode,
     pub status: Option<Status>,
     pub vocab: Vocab,
@@ -181,6 +183,7 @@ impl App {
             generations: Generations::new(1),
             overlay: Overlay::None,
             inspect: None,
+            hist: HistogramOptions::default(),
             color_mode: ColorMode::Off,
             status,
             vocab,
@@ -209,6 +212,15 @@ impl App {
             panes: self.panes.iter().map(|p| p.settings).collect(),
             seed: self.seed,
             coupled: self.coupled,
+        }
+    }
+
+    /// The mode that decides what keys mean and which hints show.
+    pub fn mode(&self) -> Mode {
+        if self.inspect.is_some() {
+            Mode::Inspect
+        } else {
+            Mode::Normal
         }
     }
 

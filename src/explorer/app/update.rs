@@ -1,8 +1,9 @@
 //! `update`: events in, state changes and effects out.
 
-use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-use super::keys::{self, action_for, Action, Mode};
+use super::keymap::action_for;
+use super::keys::{self, Action};
 use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
 use super::{layout, strings};
 use super::{MAX_PANES, SPEED_FACTOR, SPEED_MAX, SPEED_MIN, T_MAX, T_MIN, T_STEP, T_STEP_BIG};
@@ -34,14 +35,13 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Help => {
             // Esc and ? close the help; any other key closes it and then does what it always does.
             app.overlay = Overlay::None;
-            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) {
+            if matches!(action_for(&key, app.mode()), Some(Action::Back | Action::ToggleHelp)) {
                 return;
             }
         }
         Overlay::None => {}
     }
-    let mode = if app.inspect.is_some() { Mode::Inspect } else { Mode::Normal };
-    if let Some(action) = action_for(&key, mode) {
+    if let Some(action) = action_for(&key, app.mode()) {
         apply(app, action, fx);
     }
 }
@@ -214,13 +214,12 @@ fn move_cursor(app: &mut App, to: impl Fn(u64, u64, u64) -> u64) {
 
 /// The row of the character actually drawn, so Enter right away re-draws the same character.
 pub(super) fn default_selection(app: &App, pane: usize, pos: u64) -> usize {
-    let Some(d) = app.panes[pane].get(pos) else { return 0 };
-    d.top.iter().take(app.limits.top_n).position(|&(id, _, _)| id == d.id).unwrap_or(0)
+    app.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
 }
 
 fn move_selection(app: &mut App, delta: isize) {
     let Some(ins) = app.inspect else { return };
-    let rows = app.panes[ins.pane].get(ins.pos).map_or(0, |d| d.top.len().min(app.limits.top_n));
+    let rows = app.panes[ins.pane].get(ins.pos).map_or(0, |d| d.logits.len());
     if rows == 0 {
         return;
     }
@@ -231,7 +230,7 @@ fn move_selection(app: &mut App, delta: isize) {
 fn branch(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(ins) = app.inspect else { return };
     let Some(d) = app.panes[ins.pane].get(ins.pos) else { return };
-    let id = d.top.get(ins.selected).map_or(d.id, |t| t.0);
+    let id = d.top_ids(ins.selected + 1).get(ins.selected).copied().unwrap_or(d.id);
     let generation = app.generations.bump(Bump::Branched);
     fx.push(Effect::Engine(Request::Branch { generation, pane: ins.pane, pos: ins.pos, id }));
     let c = app.char_of(id);

@@ -3,13 +3,13 @@
 //! driven directly (the worker thread wraps it with pacing and messages).
 
 use super::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
-use super::DrawnChar;
 use std::sync::Arc;
+
 use tempest_core::error::{Error, Result};
-use tempest_core::generate::{Generator, Sampled};
+use tempest_core::generate::{Drawn, Generator};
 
 use tempest_core::model::{StepWeights, Stepper, Vocab};
-use tempest_core::sampling::{entropy_bits, penalty_window, rank_of, softmax_t, top_n_with, SamplerSettings};
+use tempest_core::sampling::{penalty_window, softmax_t, SamplerSettings};
 
 pub struct Session {
     gen: Generator,
@@ -20,14 +20,12 @@ pub struct Session {
     /// A one-stream stepper on the same weights and one thread, for replaying a pane's text up to
     /// a branch point without moving the other panes. Kept, so a branch never starts a thread.
     replay: Stepper,
-    top_n: usize,
     history_chars: usize,
     scratch: Vec<f32>,
 }
 
 impl Session {
     /// Starts every pane from `prime`. The weights are shared, not copied.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         weights: &Arc<StepWeights>,
         vocab: Vocab,
@@ -35,7 +33,6 @@ impl Session {
         panes: Vec<SamplerSettings>,
         seed: u64,
         coupled: bool,
-        top_n: usize,
         history_chars: usize,
     ) -> Result<Self> {
         if panes.is_empty() {
@@ -54,7 +51,7 @@ impl Session {
         let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
         let histories =
             (0..gen.streams()).map(|_| PaneHistory::new(start.clone(), history_chars, SNAPSHOT_EVERY)).collect();
-        Ok(Session { gen, prime, start, histories, replay, top_n, history_chars, scratch: Vec::new() })
+        Ok(Session { gen, prime, start, histories, replay, history_chars, scratch: Vec::new() })
     }
 
     pub fn panes(&self) -> usize {
@@ -94,15 +91,13 @@ impl Session {
     }
 
     /// One character for every pane, and the logits each was drawn from.
-    pub fn step(&mut self) -> Result<(Vec<DrawnChar>, Vec<Vec<f32>>)> {
+    pub fn step(&mut self) -> Result<(Vec<Drawn>, Vec<Vec<f32>>)> {
         let n = self.panes();
         let mut chars = Vec::with_capacity(n);
         let mut logits = Vec::with_capacity(n);
-        let top_n = self.top_n;
-        let temps: Vec<f32> = (0..n).map(|p| self.gen.settings(p).temperature).collect();
-        self.gen.sample_each(|pane, s| {
-            chars.push(describe_sampled(&s, temps[pane], top_n));
-            logits.push(s.logits.to_vec());
+        self.gen.sample_each(|_, d, z| {
+            chars.push(d);
+            logits.push(z.to_vec());
         });
         let ids: Vec<u32> = chars.iter().map(|c| c.id).collect();
         self.gen.accept(&ids)?;
@@ -120,7 +115,7 @@ impl Session {
     /// Rewinds `pane` to keep its first `pos` characters and continues with `id`. Returns the
     /// chosen character as drawn from the logits at `pos`, and those logits. On error nothing
     /// changes.
-    pub fn branch(&mut self, pane: usize, pos: u64, id: u32) -> Result<(DrawnChar, Vec<f32>)> {
+    pub fn branch(&mut self, pane: usize, pos: u64, id: u32) -> Result<(Drawn, Vec<f32>)> {
         self.check_pane(pane)?;
         let vocab = self.gen.vocab();
         if id as usize >= vocab.len() {
@@ -156,9 +151,10 @@ impl Session {
         // which the config keeps at or above any `repeat_window`).
         let (prime, mut text) = h.text_before(pos, &self.prime);
         let recent = penalty_window(prime, &text, settings.repeat_window);
-        let mut probs = Vec::new();
-        settings.distribution(&logits, &recent, &mut self.scratch, &mut probs);
-        let drawn = describe(vocab, id, &probs, &logits, settings.temperature, self.top_n, &mut self.scratch);
+        let (mut probs, mut penalised) = (Vec::new(), Vec::new());
+        let z = settings.distribution_from(&logits, &recent, &mut penalised, &mut probs);
+        softmax_t(&logits, 1.0, &mut self.scratch);
+        let drawn = Drawn::new(vocab, id, &probs, &self.scratch, &logits, z, settings);
         let mut next = Vec::new();
         row.step(&[id], &mut next)?;
 
@@ -187,48 +183,5 @@ impl Session {
         self.gen.remove_stream(pane);
         self.histories.remove(pane);
         Ok(())
-    }
-}
-
-/// The app's view of one drawn character: where it ranked in the distribution sampled, and the
-/// top of that distribution beside the model's own (T = 1).
-pub fn describe(
-    vocab: &Vocab,
-    id: u32,
-    probs: &[f32],
-    logits: &[f32],
-    temperature: f32,
-    n: usize,
-    p1: &mut Vec<f32>,
-) -> DrawnChar {
-    softmax_t(logits, 1.0, p1);
-    let ch = vocab.char(id);
-    let s = Sampled {
-        id,
-        ch,
-        p: probs[id as usize],
-        p1: p1[id as usize],
-        entropy_bits: entropy_bits(probs),
-        logits,
-        probs,
-        probs1: p1,
-    };
-    describe_sampled(&s, temperature, n)
-}
-
-/// [`describe`] for a character just drawn by [`Generator::sample_each`], which has already worked
-/// out both distributions and the entropy.
-pub fn describe_sampled(s: &Sampled<'_>, temperature: f32, n: usize) -> DrawnChar {
-    let mut top = Vec::with_capacity(n.min(s.probs.len()));
-    top_n_with(s.probs, n, &mut top, |t: &(u32, f32, f32)| t.1, |i, p| (i, p, s.probs1[i as usize]));
-    DrawnChar {
-        id: s.id,
-        ch: s.ch,
-        p: s.p,
-        p1: s.p1,
-        rank: rank_of(s.probs, s.id as usize) as u32,
-        entropy_bits: s.entropy_bits,
-        temperature,
-        top,
     }
 }

@@ -18,7 +18,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::session::Session;
-use super::{DrawnChar, Reply, Request, StepBatch};
+use super::{Drawn, Reply, Request, StepBatch};
 use std::sync::Arc;
 
 use tempest_core::model::{CharRnn, StepWeights, Vocab};
@@ -32,12 +32,10 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(12);
 pub const REPLY_QUEUE: usize = 16;
 
 /// Starts the engine thread. It exits when the returned `Sender` is dropped (or the `Receiver`,
-/// at its next reply). `top_n` is the size of each [`DrawnChar::top`]; `history_chars` how far
-/// back (at least) a `Branch` can reach.
+/// at its next reply). `history_chars` is how far back (at least) a `Branch` can reach.
 pub fn spawn(
     model: CharRnn,
     vocab: Vocab,
-    top_n: usize,
     history_chars: usize,
 ) -> std::io::Result<(Sender<Request>, Receiver<Reply>, JoinHandle<()>)> {
     let (req_tx, req_rx) = mpsc::channel();
@@ -52,7 +50,7 @@ pub fn spawn(
             }
         };
         drop(model);
-        let mut worker = Worker::new(weights, vocab, top_n, history_chars, rep_tx);
+        let mut worker = Worker::new(weights, vocab, history_chars, rep_tx);
         loop {
             match catch_unwind(AssertUnwindSafe(|| worker.run(&req_rx))) {
                 Ok(_stopped) => return,
@@ -95,7 +93,6 @@ type Flow = Result<(), Stopped>;
 struct Worker {
     weights: Arc<StepWeights>,
     vocab: Vocab,
-    top_n: usize,
     history_chars: usize,
     replies: SyncSender<Reply>,
     session: Option<Session>,
@@ -103,24 +100,17 @@ struct Worker {
     pace: Pace,
     next_step: Instant,
     /// Steps drawn but not yet sent, and when the oldest was drawn.
-    pending: Vec<Vec<DrawnChar>>,
+    pending: Vec<Vec<Drawn>>,
     pending_logits: Vec<Vec<f32>>,
     oldest: Instant,
 }
 
 impl Worker {
-    fn new(
-        weights: Arc<StepWeights>,
-        vocab: Vocab,
-        top_n: usize,
-        history_chars: usize,
-        replies: SyncSender<Reply>,
-    ) -> Self {
+    fn new(weights: Arc<StepWeights>, vocab: Vocab, history_chars: usize, replies: SyncSender<Reply>) -> Self {
         let now = Instant::now();
         Worker {
             weights,
             vocab,
-            top_n,
             history_chars,
             replies,
             session: None,
@@ -226,16 +216,8 @@ impl Worker {
             Request::Reset { generation, prime, panes, seed, coupled } => {
                 self.flush()?;
                 self.generation = generation;
-                let made = Session::new(
-                    &self.weights,
-                    self.vocab.clone(),
-                    prime,
-                    panes,
-                    seed,
-                    coupled,
-                    self.top_n,
-                    self.history_chars,
-                );
+                let made =
+                    Session::new(&self.weights, self.vocab.clone(), prime, panes, seed, coupled, self.history_chars);
                 match made {
                     Ok(s) => {
                         self.session = Some(s);
