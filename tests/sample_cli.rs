@@ -261,6 +261,34 @@ fn bad_flag_values_are_clear_errors() {
     sample(&["--repeat-penalty", "0.5"]).assert_clean_failure(&["--repeat-penalty", "[1, 10]"]);
     sample(&["--threads", "0"]).assert_clean_failure(&["--threads"]);
     sample(&["--format", "xml"]).assert_clean_failure(&["--format", "xml"]);
+    sample(&["--repeat-penalty", "1.2", "--repeat-window", "10001"]).assert_clean_failure(&[
+        "--repeat-window",
+        "[0, 10000]",
+        "got 10001",
+    ]);
+}
+
+/// One seed range everywhere (`tempest_core::limits::SEED`): what the explorer's dialog and a
+/// config file accept, every command's `--seed` accepts, and nothing more.
+#[test]
+fn seeds_beyond_i64_max_are_refused_by_every_command() {
+    let too_big = (i64::MAX as u64 + 1).to_string();
+    let words = ["--seed", "a seed is a whole number in [0, 9223372036854775807]"];
+    sample(&["--length", "5", "--seed", &too_big]).assert_clean_failure(&words);
+    sample(&["--length", "5", "--seed=-1"]).assert_clean_failure(&words);
+    run(tempest().args(["explore", "--seed", &too_big])).assert_clean_failure(&words);
+    run(tempest().args(["--seed", &too_big])).assert_clean_failure(&words);
+    run(tempest().args(["train", "--corpus", "x.txt", "--out", "m.safetensors", "--seed", &too_big]))
+        .assert_clean_failure(&words);
+    // The largest seed works, and a fresh seed is one that can be given back.
+    let top = i64::MAX.to_string();
+    assert_eq!(sample_ok(&["--length", "30", "--seed", &top]), sample_ok(&["--length", "30", "--seed", &top]));
+    for _ in 0..4 {
+        let r = sample(&["--length", "1"]);
+        r.assert_ok();
+        let seed: u64 = r.stderr.trim().strip_prefix("seed ").expect("fresh seed on stderr").parse().unwrap();
+        assert!(seed <= i64::MAX as u64, "fresh seed {seed} is outside the seed range");
+    }
 }
 
 /// `tempest sample` on the bundled model.

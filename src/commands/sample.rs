@@ -52,7 +52,7 @@ pub struct SampleArgs {
     pub repeat_window: usize,
     /// Random seed; the same model, prime, seed and settings always give the same text.
     /// Default: a fresh seed, printed on stderr.
-    #[arg(long)]
+    #[arg(long, value_parser = tempest_core::limits::parse_seed)]
     pub seed: Option<u64>,
     /// Draw one uniform number per step shared by all streams, so they differ by settings alone.
     #[arg(long)]
@@ -125,7 +125,8 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
 
 fn fresh_seed() -> u64 {
     let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    (t.as_nanos() as u64) ^ ((std::process::id() as u64) << 32)
+    // Within the seed range, so that it can be passed back with --seed to reproduce the run.
+    ((t.as_nanos() as u64) ^ ((std::process::id() as u64) << 32)) & tempest_core::limits::SEED.hi
 }
 
 struct Output<'a, W: Write> {

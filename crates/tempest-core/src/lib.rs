@@ -11,8 +11,10 @@ pub mod assets;
 pub mod display;
 pub mod error;
 pub mod generate;
+pub mod limits;
 pub mod model;
 pub mod sampling;
+pub mod sweep;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -6,17 +6,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::keys::is_ctrl_c;
 use super::{update::reset, App, Effect, Overlay};
 use tempest_core::display::describe_char;
+use tempest_core::limits;
 use tempest_core::model::vocab::UnknownPolicy;
-
-/// Largest seed accepted, as in the config file.
-pub const SEED_MAX: u64 = i64::MAX as u64;
 
 pub fn unknown_char_message(c: char) -> String {
     format!("{} is not in the model's vocabulary", describe_char(c))
 }
 
 pub fn seed_range_message() -> String {
-    format!("a seed is a whole number in [0, {SEED_MAX}]")
+    format!("a seed is a whole number in {}", limits::SEED)
 }
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -62,11 +60,11 @@ fn check(app: &App) -> Option<String> {
         Overlay::PrimeEdit { buffer, .. } => {
             buffer.chars().find(|&c| app.vocab.id(c).is_none()).map(unknown_char_message)
         }
-        Overlay::SeedEdit { buffer, .. } => match buffer.parse::<u64>() {
-            _ if buffer.is_empty() => None,
-            Ok(v) if v <= SEED_MAX => None,
-            _ => Some(format!("too large: {}", seed_range_message())),
-        },
+        Overlay::SeedEdit { buffer, .. } if buffer.is_empty() => None,
+        // Only digits get typed, so the one way to be wrong is too large.
+        Overlay::SeedEdit { buffer, .. } => {
+            limits::parse_seed(buffer).err().map(|_| format!("too large: {}", seed_range_message()))
+        }
         _ => None,
     }
 }
@@ -96,8 +94,8 @@ fn apply_prime(app: &mut App, fx: &mut Vec<Effect>) {
 
 fn apply_seed(app: &mut App, fx: &mut Vec<Effect>) {
     let Overlay::SeedEdit { buffer, .. } = &app.overlay else { return };
-    match buffer.parse::<u64>() {
-        Ok(v) if v <= SEED_MAX => {
+    match limits::parse_seed(buffer) {
+        Ok(v) => {
             app.seed = v;
             app.overlay = Overlay::None;
             reset(app, fx);

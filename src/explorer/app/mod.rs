@@ -32,18 +32,16 @@ pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, Histogra
 use crate::explorer::config::{ColorsConfig, Config};
 use crate::explorer::worker::Request;
 use tempest_core::analysis::LoopSettings;
+use tempest_core::limits;
 use tempest_core::model::vocab::{UnknownPolicy, Vocab};
 use tempest_core::sampling::SamplerSettings;
 
-pub use crate::explorer::config::MAX_PANES;
-/// Temperature range reachable with the keys (the config allows the same).
-pub const T_MIN: f32 = 0.0;
-pub const T_MAX: f32 = crate::explorer::config::MAX_PANE_TEMPERATURE;
+/// Most panes side by side.
+pub const MAX_PANES: usize = limits::PANES.hi;
+/// Temperature steps of ↑/↓ and of Shift-↑/↓, within [`limits::PANE_TEMPERATURE`].
 pub const T_STEP: f32 = 0.05;
 pub const T_STEP_BIG: f32 = 0.25;
-/// Speed range in characters per second per pane, and the factor of one `+`/`-` step.
-pub const SPEED_MIN: f32 = 1.0;
-pub const SPEED_MAX: f32 = 2000.0;
+/// The factor of one `+`/`-` speed step, within [`limits::SPEED`].
 pub const SPEED_FACTOR: f32 = 1.5;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -172,10 +170,7 @@ impl App {
             panes,
             focus: 0,
             paused: false,
-            speed: Speed {
-                chars_per_sec: config.speed.chars_per_sec.clamp(SPEED_MIN, SPEED_MAX),
-                max: config.speed.max,
-            },
+            speed: Speed { chars_per_sec: limits::SPEED.clamp(config.speed.chars_per_sec), max: config.speed.max },
             coupled: config.coupled,
             seed: config.seed,
             prime: config.prime.clone(),

@@ -25,6 +25,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
+
 pub use distribution::{entropy_bits, rank_of, softmax_t, top_n, top_n_into, top_n_with};
 pub use order::{order_by_logit, rank_by_logit, top_by_logit};
 
@@ -51,8 +53,6 @@ impl Default for SamplerSettings {
     }
 }
 
-pub const MAX_TEMPERATURE: f32 = 100.0;
-
 /// Top-p counts a nucleus as reaching `p` when its mass is within this of `p`: f32 probabilities
 /// summed in f64 land a hair either side of an exact boundary (four characters at 0.25 and
 /// top-p 0.5), and the cut should not depend on which.
@@ -63,21 +63,14 @@ impl SamplerSettings {
         SamplerSettings { temperature: t, ..Default::default() }
     }
 
-    /// Checks every setting, naming the first one out of range and its allowed range.
+    /// Checks every setting against [`crate::limits`], naming the first one out of range and its
+    /// allowed range.
     pub fn validate(&self) -> Result<(), String> {
-        if !(0.0..=MAX_TEMPERATURE).contains(&self.temperature) {
-            return Err(format!("temperature must be in [0, {MAX_TEMPERATURE}], got {}", self.temperature));
-        }
-        if !(self.top_p > 0.0 && self.top_p <= 1.0) {
-            return Err(format!("top_p must be in (0, 1], got {}", self.top_p));
-        }
-        if !(0.0..1.0).contains(&self.min_p) {
-            return Err(format!("min_p must be in [0, 1), got {}", self.min_p));
-        }
-        if !(1.0..=10.0).contains(&self.repeat_penalty) {
-            return Err(format!("repeat_penalty must be in [1, 10], got {}", self.repeat_penalty));
-        }
-        Ok(())
+        limits::TEMPERATURE.check("temperature", self.temperature)?;
+        limits::TOP_P.check("top_p", self.top_p)?;
+        limits::MIN_P.check("min_p", self.min_p)?;
+        limits::REPEAT_PENALTY.check("repeat_penalty", self.repeat_penalty)?;
+        limits::REPEAT_WINDOW.check("repeat_window", self.repeat_window)
     }
 
     /// The non-default settings, for titles and logs: e.g. `top-k 40 · top-p 0.90`.
