@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod assets;
 pub mod display;
 pub mod error;
+pub mod files;
 pub mod generate;
 pub mod limits;
 pub mod model;

@@ -5,6 +5,7 @@
 //! weights laid out once ([`StepWeights`], built by [`CharRnn::step_weights`]).
 
 pub mod checkpoint;
+pub mod parse;
 mod plain;
 pub mod spec;
 pub mod vocab;
