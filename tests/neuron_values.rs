@@ -59,7 +59,7 @@ fn check(cell: CellKind) {
     let layout = UnitLayout::of(m.spec());
     let prime = vocab.encode("KING:\n", tempest_core::model::UnknownPolicy::Error).unwrap();
     let panes = vec![SamplerSettings::with_temperature(1.0), SamplerSettings::with_temperature(1.5)];
-    let mut s = Session::new(&m.stepper(1), vocab.clone(), prime.clone(), panes, 3, false, 10_000).unwrap();
+    let mut s = Session::new(&m.step_weights(), vocab.clone(), prime.clone(), panes, 3, false, 10_000).unwrap();
     let mut text: Vec<u32> = Vec::new();
     // 600 characters (more than two snapshots' worth), then the view opens on pane 1 with a
     // window of 400, then 40 more characters arrive live.

@@ -4,14 +4,18 @@
 pub mod editor;
 pub mod help;
 pub mod histogram;
+pub mod loops_panel;
 pub mod neurons;
 pub mod pane;
 pub mod status;
+pub mod sweep_screen;
 pub mod theme;
 pub mod wrap;
 
 #[cfg(test)]
 mod histogram_tests;
+#[cfg(test)]
+mod loops_sweep_tests;
 #[cfg(test)]
 mod neuron_tests;
 #[cfg(test)]
@@ -50,7 +54,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for (index, &r) in l.panes.iter().enumerate() {
         pane::PaneView { app, index, theme: &theme }.render(r, buf);
     }
-    histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
+    if app.loop_panel {
+        loops_panel::LoopsPanel { app, theme: &theme }.render(l.histogram, buf);
+    } else {
+        histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
+    }
     if let Some(r) = l.legend {
         let mut r = r;
         if app.color_mode != ColorMode::Off {
@@ -65,6 +73,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match app.overlay {
         Overlay::None => {}
         Overlay::Help => help::HelpOverlay { theme: &theme }.render(area, buf),
+        Overlay::Sweep => sweep_screen::SweepScreen { app, theme: &theme }.render(area, buf),
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } | Overlay::UnitEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)
         }
