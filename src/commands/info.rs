@@ -3,7 +3,7 @@
 use std::io::Write as _;
 
 use tempest_core::assets::ModelSource;
-use tempest_core::display::describe_char;
+use tempest_core::display::{describe_char, escape_controls, excerpt};
 use tempest_core::model::Checkpoint;
 
 pub fn run(source: &ModelSource) -> anyhow::Result<i32> {
@@ -20,9 +20,12 @@ fn describe(source: &ModelSource, ckpt: &Checkpoint) -> String {
     let mut lines = Vec::new();
     let m = &ckpt.metadata;
     let spec = ckpt.model.spec();
-    match source.bundled() {
-        Some(b) => lines.push(format!("model       {} (bundled: {})", b.name, b.about)),
-        None => lines.push(format!("model       {}", source.label())),
+    match source {
+        ModelSource::Bundled(_) => {
+            let b = source.bundled().map_or(("", ""), |b| (b.name, b.about));
+            lines.push(format!("model       {} (bundled: {})", b.0, b.1));
+        }
+        ModelSource::File(path) => lines.push(format!("model       {}", tempest_core::files::quote_path(path))),
     }
     lines.push(format!("format      {} v{}", m.format, m.format_version));
     lines.push(format!(
@@ -32,7 +35,7 @@ fn describe(source: &ModelSource, ckpt: &Checkpoint) -> String {
     lines.push(format!("parameters  {}", group(spec.parameter_count() as u64)));
     lines.push(format!("dropout     {} (training only)", spec.dropout));
     if let Some(t) = &m.training {
-        lines.push(format!("corpus      {} ({} characters)", t.corpus, group(t.corpus_chars)));
+        lines.push(format!("corpus      {} ({} characters)", excerpt(&t.corpus, 200), group(t.corpus_chars)));
         lines.push(format!(
             "trained     {} steps, {} characters seen, {:.0} s",
             group(t.steps),
@@ -50,7 +53,9 @@ fn describe(source: &ModelSource, ckpt: &Checkpoint) -> String {
     for (i, &c) in ckpt.vocab.chars().iter().enumerate() {
         lines.push(format!("  {i:>4}  {}", describe_char(c)));
     }
-    lines.iter().map(|l| format!("{l}\n")).collect()
+    // Every line quotes the file (its path, its metadata strings): no control character reaches the
+    // terminal, so a crafted model cannot retitle it, recolour it or move the cursor.
+    lines.iter().map(|l| format!("{}\n", escape_controls(l))).collect()
 }
 
 /// 1234567 -> "1,234,567".
