@@ -26,7 +26,9 @@ pub enum Command {
     /// Generate text headlessly, one stream per --temperature.
     Sample(commands::sample::SampleArgs),
     /// Measure training throughput (chars/s) of the bundled model's shape, beside PyTorch if
-    /// Python can import torch.
+    /// Python can import torch. Tooling for the README's performance table, so hidden from
+    /// `--help`; `tempest bench-train --help` still documents it.
+    #[command(hide = true)]
     BenchTrain(commands::bench_train::BenchTrainArgs),
     /// Find the units that track quotes, brackets, line position and the like, and measure how
     /// often the gates saturate.

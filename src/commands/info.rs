@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use tempest_core::display::describe_char;
+use tempest_core::display::{describe_char, thousands};
 use tempest_core::model::Checkpoint;
 
 pub fn run(path: &Path) -> anyhow::Result<i32> {
@@ -26,14 +26,14 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
         "cell        {} × {} layers, hidden {}, embedding {}",
         spec.cell, spec.layers, spec.hidden, spec.embed
     ));
-    lines.push(format!("parameters  {}", group(spec.parameter_count() as u64)));
+    lines.push(format!("parameters  {}", thousands(spec.parameter_count() as u64)));
     lines.push(format!("dropout     {} (training only)", spec.dropout));
     if let Some(t) = &m.training {
-        lines.push(format!("corpus      {} ({} characters)", t.corpus, group(t.corpus_chars)));
+        lines.push(format!("corpus      {} ({} characters)", t.corpus, thousands(t.corpus_chars)));
         lines.push(format!(
             "trained     {} steps, {} characters seen, {:.0} s",
-            group(t.steps),
-            group(t.chars_seen),
+            thousands(t.steps),
+            thousands(t.chars_seen),
             t.wall_seconds
         ));
         if let Some(l) = t.train_loss {
@@ -48,17 +48,4 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
         lines.push(format!("  {i:>4}  {}", describe_char(c)));
     }
     lines.iter().map(|l| format!("{l}\n")).collect()
-}
-
-/// 1234567 -> "1,234,567".
-pub fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }

@@ -54,10 +54,9 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let app = App::new(&config, ckpt.vocab.clone(), no_color);
 
-    let (engine, replies, engine_thread) =
-        worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).context("cannot start the engine thread")?;
-    let (tx, rx) = mpsc::sync_channel(events::QUEUE);
-    events::spawn_forwarder(replies, tx.clone()).context("cannot start a thread")?;
+    let (tx, rx) = mpsc::sync_channel::<Incoming>(events::QUEUE);
+    let (engine, engine_thread) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx.clone())
+        .context("cannot start the engine thread")?;
     events::spawn_signals(tx.clone()).context("cannot install the signal handlers")?;
 
     let mut tui = Tui::enter().context("cannot set up the terminal")?;
@@ -66,7 +65,7 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     // Terminal first, so the shell is back even if shutting the engine down were slow.
     drop(tui);
     // Dropping the channels ends the engine: it sees its requests disconnected, or its replies
-    // refused once the forwarder finds the main queue gone.
+    // refused once the main queue is gone.
     drop(engine);
     drop(rx);
     let _ = engine_thread.join();

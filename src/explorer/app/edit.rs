@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keys::is_ctrl_c;
-use super::{update::reset, App, Effect, Overlay};
+use super::{App, Effect, Overlay};
 use tempest_core::display::describe_char;
 use tempest_core::limits;
 use tempest_core::model::vocab::UnknownPolicy;
@@ -88,7 +88,7 @@ fn apply_prime(app: &mut App, fx: &mut Vec<Effect>) {
     app.prime = buffer.clone();
     app.prime_ids = ids;
     app.overlay = Overlay::None;
-    reset(app, fx);
+    app.restart(fx);
     app.set_status("new prime: all panes restarted");
 }
 
@@ -98,7 +98,7 @@ fn apply_seed(app: &mut App, fx: &mut Vec<Effect>) {
         Ok(v) => {
             app.seed = v;
             app.overlay = Overlay::None;
-            reset(app, fx);
+            app.restart(fx);
             app.set_status(format!("seed {v}: all panes restarted"));
         }
         _ => set_error(app, Some(seed_range_message())),

@@ -210,6 +210,28 @@ impl App {
         }
     }
 
+    pub(crate) fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), is_error: false });
+    }
+
+    pub(crate) fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), is_error: true });
+    }
+
+    /// Restarts every pane from the prime (after a prime or seed change too).
+    pub(crate) fn restart(&mut self, fx: &mut Vec<Effect>) {
+        self.generations.bump(Bump::Reset);
+        self.panes.iter_mut().for_each(|p| p.clear());
+        self.inspect = None;
+        fx.push(Effect::Engine(self.reset_request()));
+    }
+
+    /// The histogram row of the character actually drawn at `pos`, so that Enter right away
+    /// re-draws the same character.
+    pub(crate) fn default_selection(&self, pane: usize, pos: u64) -> usize {
+        self.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
+    }
+
     /// The mode that decides what keys mean and which hints show.
     pub fn mode(&self) -> Mode {
         if self.inspect.is_some() {

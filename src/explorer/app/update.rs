@@ -4,7 +4,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::keymap::action_for;
 use super::keys::{self, Action};
-use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
+use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay};
 use super::{layout, strings};
 use super::{MAX_PANES, SPEED_FACTOR, T_STEP, T_STEP_BIG};
 use crate::explorer::worker::Request;
@@ -79,7 +79,7 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Step if app.paused => fx.push(Effect::Engine(Request::Step)),
         Step => app.set_status(strings::HINT_STEP_PAUSED),
         Reset => {
-            reset(app, fx);
+            app.restart(fx);
             app.set_status(strings::MSG_RESET);
         }
         EditPrime => app.overlay = Overlay::PrimeEdit { buffer: app.prime.clone(), error: None },
@@ -117,16 +117,6 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-impl App {
-    pub(crate) fn set_status(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), is_error: false });
-    }
-
-    pub(crate) fn set_error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), is_error: true });
-    }
-}
-
 /// Moves focus; an open inspect cursor follows to the same position in the new pane.
 fn set_focus(app: &mut App, i: usize) {
     app.focus = i.min(app.panes.len() - 1);
@@ -134,7 +124,7 @@ fn set_focus(app: &mut App, i: usize) {
         let p = &app.panes[app.focus];
         app.inspect = (p.total() > 0).then(|| {
             let pos = ins.pos.clamp(p.first_pos(), p.total() - 1);
-            Inspect { pane: app.focus, pos, selected: default_selection(app, app.focus, pos) }
+            Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) }
         });
     }
 }
@@ -160,14 +150,6 @@ fn change_speed(app: &mut App, factor: f32, fx: &mut Vec<Effect>) {
         fx.push(Effect::Engine(Request::Run { chars_per_sec: app.speed.request_rate() }));
     }
     app.set_status(format!("speed {} ch/s per pane (range {}–{})", app.speed.chars_per_sec, SPEED.lo, SPEED.hi));
-}
-
-/// Restarts every pane from the prime (after a prime or seed change too).
-pub(super) fn reset(app: &mut App, fx: &mut Vec<Effect>) {
-    app.generations.bump(Bump::Reset);
-    app.panes.iter_mut().for_each(|p| p.clear());
-    app.inspect = None;
-    fx.push(Effect::Engine(app.reset_request()));
 }
 
 fn add_pane(app: &mut App, fx: &mut Vec<Effect>) {
@@ -210,12 +192,7 @@ fn move_cursor(app: &mut App, to: impl Fn(u64, u64, u64) -> u64) {
         Some(ins) => to(ins.pos, first, newest).clamp(first, newest),
         None => newest,
     };
-    app.inspect = Some(Inspect { pane: app.focus, pos, selected: default_selection(app, app.focus, pos) });
-}
-
-/// The row of the character actually drawn, so Enter right away re-draws the same character.
-pub(super) fn default_selection(app: &App, pane: usize, pos: u64) -> usize {
-    app.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
+    app.inspect = Some(Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) });
 }
 
 fn move_selection(app: &mut App, delta: isize) {

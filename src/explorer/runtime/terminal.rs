@@ -1,8 +1,8 @@
 //! Taking over the terminal and always giving it back.
 //!
-//! Restoring happens in three places, so that every way out leaves a usable shell: the guard's
-//! `Drop` (normal quit and `?` errors), the panic hook (a panic in the UI thread, printed after the
-//! terminal is back so it is readable), and nowhere else. An atomic flag makes the restore run
+//! Restoring happens in two places, so that every way out leaves a usable shell: the guard's
+//! `Drop` (normal quit, signals and `?` errors) and the panic hook (a panic in the UI thread,
+//! printed after the terminal is back so it is readable). An atomic flag makes the restore run
 //! once, whichever comes first.
 
 use std::io::{self, Stdout};

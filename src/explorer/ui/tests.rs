@@ -1,5 +1,6 @@
 //! Snapshot tests of the whole screen and of single widgets, on ratatui's `TestBackend`, plus
-//! checks that no terminal size panics, that NO_COLOR means no colour, and that a big frame is fast.
+//! checks that no terminal size panics and that NO_COLOR means no colour. Frame times are measured
+//! by `benches/ui.rs`, not here.
 
 use crossterm::event::KeyCode;
 use insta::{assert_debug_snapshot, assert_snapshot};

@@ -59,11 +59,6 @@ impl Session {
         &self.histories[pane]
     }
 
-    /// The logits that will produce `pane`'s next character.
-    pub fn next_logits(&self, pane: usize) -> &[f32] {
-        self.gen.pending_logits(pane)
-    }
-
     fn check_pane(&self, pane: usize) -> Result<()> {
         if pane >= self.panes() {
             return Err(Error::Invalid(format!("there is no pane {} (there are {})", pane + 1, self.panes())));

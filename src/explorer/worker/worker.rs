@@ -1,13 +1,15 @@
-//! The engine thread: owns the model (libtorch tensors are not `Sync`), steps every pane as one
-//! batch at the requested pace, and talks to the app only through channels.
+//! The engine thread: builds the stepper from the model (whose libtorch tensors are not `Sync`,
+//! hence built on this thread) and drops the model, then steps every pane as one batch at the
+//! requested pace, talking to the app only through channels.
 //!
 //! - Paused (or before the first `Reset`) it blocks in `recv`, using no CPU.
 //! - Before every step it drains the request queue, so a burst of `Settings` collapses into the
 //!   newest one and keys never wait behind generation.
 //! - At r chars/s it waits with `recv_timeout` until the next step's deadline, so a request is
 //!   handled the moment it arrives rather than after a sleep.
-//! - Characters are sent in batches at most [`FLUSH_EVERY`] apart, over a bounded channel: a slow
-//!   UI makes the engine wait instead of letting the queue (and memory) grow.
+//! - Characters are sent in batches at most [`FLUSH_EVERY`] apart, straight into the caller's
+//!   bounded channel (the explorer's one event queue): a slow UI makes the engine wait instead of
+//!   letting the queue (and memory) grow.
 //! - A panic inside libtorch or the engine becomes `Reply::Error`; the engine then waits for a
 //!   new `Reset` instead of taking the thread (and the app) down.
 
@@ -25,30 +27,50 @@ use tempest_core::model::{CharRnn, Stepper, Vocab};
 pub const THREAD_NAME: &str = "tempest-engine";
 /// Longest a drawn character waits in the engine before it is sent: under one frame at 60 fps.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(12);
-/// Replies in flight before the engine blocks. At one batch per [`FLUSH_EVERY`] this is about
-/// 200 ms of output: enough to ride out a slow frame, small enough that pausing feels instant.
-pub const REPLY_QUEUE: usize = 16;
+/// Where the engine's replies go: straight into the caller's channel (the explorer's one event
+/// queue), each wrapped by `From<Reply>`. The channel is bounded, so a slow UI makes the engine
+/// wait instead of letting the queue (and memory) grow.
+type ReplySink = Box<dyn Fn(Reply) -> Flow + Send>;
 
-/// Starts the engine thread. It exits when the returned `Sender` is dropped (or the `Receiver`,
-/// at its next reply). `history_chars` is how far back (at least) a `Branch` can reach.
-pub fn spawn(
+/// Sends [`Reply::Ended`] when the engine thread ends, however it ends (even by a panic that
+/// escaped), so the receiver learns of it without a second channel to watch.
+struct EndNotice(ReplySink);
+
+impl Drop for EndNotice {
+    fn drop(&mut self) {
+        let _ = (self.0)(Reply::Ended);
+    }
+}
+
+/// Starts the engine thread, which sends its replies into `replies` (as `T::from(reply)`), and
+/// [`Reply::Ended`] last. It exits when the returned `Sender` is dropped, or at its next reply
+/// once the receiver of `replies` is gone. `history_chars` is how far back (at least) a `Branch`
+/// can reach.
+pub fn spawn<T>(
     model: CharRnn,
     vocab: Vocab,
     history_chars: usize,
-) -> std::io::Result<(Sender<Request>, Receiver<Reply>, JoinHandle<()>)> {
+    replies: SyncSender<T>,
+) -> std::io::Result<(Sender<Request>, JoinHandle<()>)>
+where
+    T: From<Reply> + Send + 'static,
+{
     let (req_tx, req_rx) = mpsc::channel();
-    let (rep_tx, rep_rx) = mpsc::sync_channel(REPLY_QUEUE);
+    let sink = |tx: SyncSender<T>| -> ReplySink { Box::new(move |r| tx.send(T::from(r)).map_err(|_| Stopped)) };
+    let end = EndNotice(sink(replies.clone()));
+    let send = sink(replies);
     let handle = thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
+        let _end = end;
         // The weights are laid out for stepping once; every session forks this (sharing them).
         let template = match catch_unwind(AssertUnwindSafe(|| model.stepper(1))) {
             Ok(s) => s,
             Err(p) => {
-                let _ = rep_tx.send(Reply::Error(format!("the engine could not start: {}", panic_text(&*p))));
+                let _ = send(Reply::Error(format!("the engine could not start: {}", panic_text(&*p))));
                 return;
             }
         };
         drop(model);
-        let mut worker = Worker::new(template, vocab, history_chars, rep_tx);
+        let mut worker = Worker::new(template, vocab, history_chars, send);
         loop {
             match catch_unwind(AssertUnwindSafe(|| worker.run(&req_rx))) {
                 Ok(_stopped) => return,
@@ -59,14 +81,14 @@ pub fn spawn(
                     worker.pending.clear();
                     let msg =
                         format!("the engine failed and stopped generating: {}; reset to start again", panic_text(&*p));
-                    if worker.replies.send(Reply::Error(msg)).is_err() {
+                    if worker.send(Reply::Error(msg)).is_err() {
                         return;
                     }
                 }
             }
         }
     })?;
-    Ok((req_tx, rep_rx, handle))
+    Ok((req_tx, handle))
 }
 
 fn panic_text(p: &(dyn Any + Send)) -> String {
@@ -92,7 +114,7 @@ struct Worker {
     template: Stepper,
     vocab: Vocab,
     history_chars: usize,
-    replies: SyncSender<Reply>,
+    replies: ReplySink,
     session: Option<Session>,
     generation: u64,
     pace: Pace,
@@ -104,7 +126,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(template: Stepper, vocab: Vocab, history_chars: usize, replies: SyncSender<Reply>) -> Self {
+    fn new(template: Stepper, vocab: Vocab, history_chars: usize, replies: ReplySink) -> Self {
         let now = Instant::now();
         Worker {
             template,
@@ -166,7 +188,7 @@ impl Worker {
     }
 
     fn send(&self, reply: Reply) -> Flow {
-        self.replies.send(reply).map_err(|_| Stopped)
+        (self.replies)(reply)
     }
 
     fn error(&self, msg: impl Into<String>) -> Flow {
