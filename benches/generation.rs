@@ -350,11 +350,11 @@ fn main() {
     let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
     let vocab = ckpt.vocab.len();
     let only = common::arg("--only");
-    if only.as_deref().map_or(true, |o| o == "step") {
+    if only.as_deref().is_none_or(|o| o == "step") {
         let (rounds, steps) = if quick { (5, 100) } else { (15, 400) };
         bench_step(&ckpt.model, vocab, rounds, steps);
     }
-    if only.as_deref().map_or(true, |o| o == "chars") {
+    if only.as_deref().is_none_or(|o| o == "chars") {
         let (rounds, steps) = if quick { (3, 300) } else { (9, 2000) };
         bench_per_char(&ckpt.model, &ckpt.vocab, rounds, steps);
     }

@@ -17,6 +17,9 @@ pub struct Cli {
     pub explore: commands::explore::ExploreArgs,
 }
 
+// The explorer's arguments make `Explore` much larger than `Info`; the enum is built once per run,
+// so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the interactive explorer (the default when no subcommand is given).

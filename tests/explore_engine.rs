@@ -8,8 +8,6 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use common::Rng;
-use tch::{Device, Tensor};
 use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
 use tempest::explorer::worker::session::Session;
 use tempest::explorer::worker::{worker, Drawn, Reply, Request, StepBatch};
@@ -26,8 +24,7 @@ fn vocab() -> Vocab {
     Vocab::new(CHARS.chars().collect()).unwrap()
 }
 
-/// The same weights every call (from a private PRNG, not libtorch's global seed, since tests run
-/// in parallel), wide enough that different temperatures give visibly different text.
+/// The same weights every call, wide enough that different temperatures give visibly different text.
 fn model() -> CharRnn {
     let spec = ModelSpec {
         cell: CellKind::Lstm,
@@ -37,16 +34,7 @@ fn model() -> CharRnn {
         vocab: CHARS.chars().count() as i64,
         dropout: 0.0,
     };
-    let model = CharRnn::new(spec, Device::Cpu);
-    let mut rng = Rng::new(42);
-    tch::no_grad(|| {
-        for (name, t) in model.named_tensors() {
-            let scale = if name.starts_with("embed.") { 1.0 } else { 0.8 };
-            let data: Vec<f32> = (0..t.numel()).map(|_| rng.uniform(-scale, scale)).collect();
-            t.shallow_clone().copy_(&Tensor::from_slice(&data).reshape(t.size()));
-        }
-    });
-    model
+    common::seeded_model(spec, 42, 0.8)
 }
 
 fn prime() -> Vec<u32> {

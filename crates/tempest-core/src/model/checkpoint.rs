@@ -179,10 +179,8 @@ impl Checkpoint {
 
 fn mismatch(name: &str, want: &[i64], got: &[i64], spec: &ModelSpec) -> String {
     let mut msg = format!("tensor {name:?} has shape {got:?}, but the metadata implies {want:?}");
-    if name == "embed.weight" || name == "head.weight" || name == "head.bias" {
-        if got.first() != want.first() {
-            msg.push_str(&format!(" (the vocabulary has {} characters)", spec.vocab));
-        }
+    if (name == "embed.weight" || name == "head.weight" || name == "head.bias") && got.first() != want.first() {
+        msg.push_str(&format!(" (the vocabulary has {} characters)", spec.vocab));
     }
     if name.starts_with("rnn.") && got.first() != want.first() {
         msg.push_str(&format!(

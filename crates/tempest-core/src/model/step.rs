@@ -752,7 +752,7 @@ fn helper_loop(sh: &HelperShared) {
                 return;
             }
             spins = spins.wrapping_add(1);
-            if spins % 64 == 0 && idle_since.elapsed() > HELPER_SPIN {
+            if spins.is_multiple_of(64) && idle_since.elapsed() > HELPER_SPIN {
                 // Sleep; `run_parts` unparks after posting a job if it sees this flag, and the
                 // re-check below closes the race with a job posted just before it was set.
                 sh.sleeping.store(true, Ordering::SeqCst);

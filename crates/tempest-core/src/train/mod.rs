@@ -209,7 +209,7 @@ impl Trainer {
             let done = self.state.step == cfg.steps;
             let mut log = serde_json::json!({"step": self.state.step, "lr": lr, "train_loss": loss,
                 "chars_seen": self.state.step * chars_per_step as u64});
-            if self.state.step % cfg.eval_every == 0 || done {
+            if self.state.step.is_multiple_of(cfg.eval_every) || done {
                 let val = if self.corpus.val.len() >= 2 { Some(self.evaluate()?) } else { None };
                 self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
                 self.state.last_val = val;
@@ -233,10 +233,13 @@ impl Trainer {
                     elapsed: self.state.wall_seconds,
                 });
             }
-            if self.state.step % 10 == 0 || done || self.state.step % cfg.eval_every == 0 {
+            if self.state.step.is_multiple_of(10) || done || self.state.step.is_multiple_of(cfg.eval_every) {
                 resume::append_log(&log_path, &log)?;
             }
-            if self.state.step % cfg.checkpoint_every == 0 || self.state.step % cfg.eval_every == 0 || done {
+            if self.state.step.is_multiple_of(cfg.checkpoint_every)
+                || self.state.step.is_multiple_of(cfg.eval_every)
+                || done
+            {
                 self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
                 self.save_resume(&resume_path)?;
                 report(Event::Checkpoint { step: self.state.step, path: &resume_path });
