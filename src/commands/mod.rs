@@ -6,5 +6,7 @@ pub mod cells_plot;
 pub mod explore;
 pub mod info;
 pub mod sample;
+pub mod sweep;
+mod sweep_plot;
 pub mod train;
 pub mod values;

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod limits;
 pub mod model;
 pub mod sampling;
+pub mod sweep;
 pub mod train;
 
 pub use error::{Error, Result};
