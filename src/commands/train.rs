@@ -13,7 +13,10 @@ use tempest_core::model::{CellKind, Checkpoint};
 use tempest_core::sweep::reference::{attach_to_checkpoint, DEFAULT_CHUNKS, DEFAULT_CHUNK_CHARS};
 use tempest_core::sweep::Reference;
 use tempest_core::train::data::Corpus;
-use tempest_core::train::{sibling, Event, Outcome, TrainConfig, Trainer};
+use tempest_core::train::output::Existing;
+use tempest_core::train::{limits, sibling, Event, Outcome, TrainConfig, Trainer};
+
+use super::values::{f64_in, int_in, Interval, THREADS};
 
 /// `println!` that ignores a closed stdout: `tempest train | tee log` then Ctrl-C (tee dies too),
 /// or `| head`, must not panic the run mid-step and lose the steps since its last checkpoint.
@@ -38,55 +41,62 @@ pub struct TrainArgs {
     pub resume: Option<PathBuf>,
     #[arg(long, value_parser = super::values::cell_kind())]
     pub cell: Option<CellKind>,
-    #[arg(long)]
+    /// Stacked recurrent layers (1 to 16).
+    #[arg(long, value_parser = int_in::<i64>(1, 16))]
     pub layers: Option<i64>,
-    #[arg(long)]
+    /// Hidden size (1 to 16384).
+    #[arg(long, value_parser = int_in::<i64>(1, 16384))]
     pub hidden: Option<i64>,
-    #[arg(long)]
+    /// Embedding size (1 to 16384).
+    #[arg(long, value_parser = int_in::<i64>(1, 16384))]
     pub embed: Option<i64>,
-    /// Dropout between layers and before the output layer.
-    #[arg(long)]
+    /// Dropout between layers and before the output layer, in [0, 1).
+    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1.0, lo_open: false, hi_open: true }))]
     pub dropout: Option<f64>,
     /// Characters per training sequence (truncated backpropagation length).
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<usize>(*limits::SEQ_LEN.start() as u64, *limits::SEQ_LEN.end() as u64))]
     pub seq_len: Option<usize>,
     /// Sequences per step.
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<usize>(*limits::BATCH.start() as u64, *limits::BATCH.end() as u64))]
     pub batch: Option<usize>,
     /// Peak learning rate (AdamW), reached after the warm-up and decayed by a cosine.
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1.0, lo_open: true, hi_open: true }))]
     pub lr: Option<f64>,
     /// Warm-up steps.
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<u64>(0, *limits::STEPS.end()))]
     pub warmup: Option<u64>,
     /// Final learning rate as a fraction of the peak.
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval::closed(*limits::LR_FLOOR.start(), *limits::LR_FLOOR.end())))]
     pub lr_floor: Option<f64>,
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval::closed(*limits::WEIGHT_DECAY.start(), *limits::WEIGHT_DECAY.end())))]
     pub weight_decay: Option<f64>,
     /// Clip the global gradient norm to this (0 turns clipping off).
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval::closed(*limits::GRAD_CLIP.start(), *limits::GRAD_CLIP.end())))]
     pub grad_clip: Option<f64>,
     /// Optimiser steps to train for.
-    #[arg(long, conflicts_with = "epochs")]
+    #[arg(long, conflicts_with = "epochs", value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub steps: Option<u64>,
     /// Passes over the training split (converted to steps).
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1e6, lo_open: true, hi_open: false }))]
     pub epochs: Option<f64>,
     /// Fraction of the corpus held out for validation, taken from its end.
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 0.9, lo_open: false, hi_open: true }))]
     pub val_frac: Option<f64>,
     /// Evaluate on the whole held-out split every N steps.
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub eval_every: Option<u64>,
     /// Write the resume checkpoint every N steps (it is also written at each evaluation).
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub checkpoint_every: Option<u64>,
     #[arg(long, value_parser = tempest_core::limits::parse_seed)]
     pub seed: Option<u64>,
-    /// libtorch intra-op threads (default: all cores).
-    #[arg(long)]
+    /// libtorch intra-op threads, 1 to 256 (default: all cores).
+    #[arg(long, value_parser = int_in::<i32>(THREADS.0, THREADS.1))]
     pub threads: Option<i32>,
+    /// Replace an existing tempest model at --out (with its resume checkpoint and loss log).
+    /// Files tempest did not write are never replaced.
+    #[arg(long)]
+    pub force: bool,
     /// cpu, cuda, or auto (CUDA when libtorch has it and a GPU is present).
     #[arg(long, default_value = "auto")]
     pub device: String,
@@ -105,6 +115,7 @@ impl TrainArgs {
             }
             (None, None) => 5000,
         };
+        let steps = steps.clamp(*limits::STEPS.start(), *limits::STEPS.end());
         let eval_every = self.eval_every.unwrap_or(500).min(steps).max(1);
         Ok(TrainConfig {
             corpus: self.corpus.clone().context("--corpus is required")?,
@@ -184,9 +195,6 @@ fn attach_reference(out: &std::path::Path, corpus: &Corpus) -> anyhow::Result<Op
 
 pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
     if let Some(n) = args.threads {
-        if n < 1 {
-            bail!("--threads must be at least 1");
-        }
         tch::set_num_threads(n);
     }
     let device = device(&args.device)?;
@@ -196,12 +204,17 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
             if !fixed.is_empty() {
                 bail!("{} cannot be changed when resuming: a run keeps the settings it started with", fixed.join(", "));
             }
+            if args.force {
+                bail!("--force has no meaning when resuming: a resumed run continues its own files");
+            }
             Trainer::resume(path, args.corpus.clone(), device)?
         }
         None => {
             let corpus = args.corpus.as_ref().context("--corpus is required")?;
             let size = std::fs::metadata(corpus).ok().map(|m| m.len());
-            Trainer::new(args.fresh_config(size)?, device)?
+            let mut trainer = Trainer::new(args.fresh_config(size)?, device)?;
+            trainer.existing = if args.force { Existing::Replace } else { Existing::Refuse };
+            trainer
         }
     };
 
