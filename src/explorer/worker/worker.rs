@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 
 use super::session::Session;
 use super::{Drawn, Reply, Request, StepBatch};
-use tempest_core::model::{CharRnn, Stepper, Vocab};
+use std::sync::Arc;
+
+use tempest_core::model::{CharRnn, StepWeights, Vocab};
 
 /// Name of the engine thread (the explorer's panic hook recognises it by this).
 pub const THREAD_NAME: &str = "tempest-engine";
@@ -61,8 +63,8 @@ where
     let send = sink(replies);
     let handle = thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
         let _end = end;
-        // The weights are laid out for stepping once; every session forks this (sharing them).
-        let template = match catch_unwind(AssertUnwindSafe(|| model.stepper(1))) {
+        // The weights are laid out for stepping once; every session shares them.
+        let weights = match catch_unwind(AssertUnwindSafe(|| model.step_weights())) {
             Ok(s) => s,
             Err(p) => {
                 let _ = send(Reply::Error(format!("the engine could not start: {}", panic_text(&*p))));
@@ -70,7 +72,7 @@ where
             }
         };
         drop(model);
-        let mut worker = Worker::new(template, vocab, history_chars, send);
+        let mut worker = Worker::new(weights, vocab, history_chars, send);
         loop {
             match catch_unwind(AssertUnwindSafe(|| worker.run(&req_rx))) {
                 Ok(_stopped) => return,
@@ -111,7 +113,7 @@ struct Stopped;
 type Flow = Result<(), Stopped>;
 
 struct Worker {
-    template: Stepper,
+    weights: Arc<StepWeights>,
     vocab: Vocab,
     history_chars: usize,
     replies: ReplySink,
@@ -126,10 +128,10 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(template: Stepper, vocab: Vocab, history_chars: usize, replies: ReplySink) -> Self {
+    fn new(weights: Arc<StepWeights>, vocab: Vocab, history_chars: usize, replies: ReplySink) -> Self {
         let now = Instant::now();
         Worker {
-            template,
+            weights,
             vocab,
             history_chars,
             replies,
@@ -237,7 +239,7 @@ impl Worker {
                 self.flush()?;
                 self.generation = generation;
                 let made =
-                    Session::new(&self.template, self.vocab.clone(), prime, panes, seed, coupled, self.history_chars);
+                    Session::new(&self.weights, self.vocab.clone(), prime, panes, seed, coupled, self.history_chars);
                 match made {
                     Ok(s) => {
                         self.session = Some(s);
