@@ -16,7 +16,8 @@ use tempest_core::train::data::Corpus;
 use tempest_core::train::output::Existing;
 use tempest_core::train::{limits, sibling, Event, Outcome, TrainConfig, Trainer};
 
-use super::values::{f64_in, int_in, Interval, THREADS};
+use super::values::{int_in, number_in, THREADS};
+use tempest_core::limits::{closed, Limit};
 
 /// `println!` that ignores a closed stdout: `tempest train | tee log` then Ctrl-C (tee dies too),
 /// or `| head`, must not panic the run mid-step and lose the steps since its last checkpoint.
@@ -51,7 +52,7 @@ pub struct TrainArgs {
     #[arg(long, value_parser = int_in::<i64>(1, 16384))]
     pub embed: Option<i64>,
     /// Dropout between layers and before the output layer, in [0, 1).
-    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1.0, lo_open: false, hi_open: true }))]
+    #[arg(long, value_parser = number_in(Limit { lo: 0.0, hi: 1.0, lo_open: false, hi_open: true }))]
     pub dropout: Option<f64>,
     /// Characters per training sequence (truncated backpropagation length).
     #[arg(long, value_parser = int_in::<usize>(*limits::SEQ_LEN.start() as u64, *limits::SEQ_LEN.end() as u64))]
@@ -60,27 +61,27 @@ pub struct TrainArgs {
     #[arg(long, value_parser = int_in::<usize>(*limits::BATCH.start() as u64, *limits::BATCH.end() as u64))]
     pub batch: Option<usize>,
     /// Peak learning rate (AdamW), reached after the warm-up and decayed by a cosine.
-    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1.0, lo_open: true, hi_open: true }))]
+    #[arg(long, value_parser = number_in(Limit { lo: 0.0, hi: 1.0, lo_open: true, hi_open: true }))]
     pub lr: Option<f64>,
     /// Warm-up steps.
     #[arg(long, value_parser = int_in::<u64>(0, *limits::STEPS.end()))]
     pub warmup: Option<u64>,
     /// Final learning rate as a fraction of the peak.
-    #[arg(long, value_parser = f64_in(Interval::closed(*limits::LR_FLOOR.start(), *limits::LR_FLOOR.end())))]
+    #[arg(long, value_parser = number_in(closed(*limits::LR_FLOOR.start(), *limits::LR_FLOOR.end())))]
     pub lr_floor: Option<f64>,
-    #[arg(long, value_parser = f64_in(Interval::closed(*limits::WEIGHT_DECAY.start(), *limits::WEIGHT_DECAY.end())))]
+    #[arg(long, value_parser = number_in(closed(*limits::WEIGHT_DECAY.start(), *limits::WEIGHT_DECAY.end())))]
     pub weight_decay: Option<f64>,
     /// Clip the global gradient norm to this (0 turns clipping off).
-    #[arg(long, value_parser = f64_in(Interval::closed(*limits::GRAD_CLIP.start(), *limits::GRAD_CLIP.end())))]
+    #[arg(long, value_parser = number_in(closed(*limits::GRAD_CLIP.start(), *limits::GRAD_CLIP.end())))]
     pub grad_clip: Option<f64>,
     /// Optimiser steps to train for.
     #[arg(long, conflicts_with = "epochs", value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub steps: Option<u64>,
     /// Passes over the training split (converted to steps).
-    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1e6, lo_open: true, hi_open: false }))]
+    #[arg(long, value_parser = number_in(Limit { lo: 0.0, hi: 1e6, lo_open: true, hi_open: false }))]
     pub epochs: Option<f64>,
     /// Fraction of the corpus held out for validation, taken from its end.
-    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 0.9, lo_open: false, hi_open: true }))]
+    #[arg(long, value_parser = number_in(Limit { lo: 0.0, hi: 0.9, lo_open: false, hi_open: true }))]
     pub val_frac: Option<f64>,
     /// Evaluate on the whole held-out split every N steps.
     #[arg(long, value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
