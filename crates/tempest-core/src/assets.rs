@@ -25,13 +25,22 @@ pub struct BundledModel {
 }
 
 /// Every bundled model; the first is the default.
-pub static BUNDLED: &[BundledModel] = &[BundledModel {
-    name: "shakespeare",
-    file: "shakespeare.safetensors",
-    about: "2×512 LSTM on the complete works of Shakespeare",
-    bytes: include_bytes!("../../../assets/shakespeare.safetensors"),
-    heldout: include_str!("../../../assets/shakespeare.heldout.txt"),
-}];
+pub static BUNDLED: &[BundledModel] = &[
+    BundledModel {
+        name: "shakespeare",
+        file: "shakespeare.safetensors",
+        about: "2×512 LSTM on the complete works of Shakespeare",
+        bytes: include_bytes!("../../../assets/shakespeare.safetensors"),
+        heldout: include_str!("../../../assets/shakespeare.heldout.txt"),
+    },
+    BundledModel {
+        name: "rust",
+        file: "rust.safetensors",
+        about: "2×512 LSTM on the sources of 25 Rust crates",
+        bytes: include_bytes!("../../../assets/rust.safetensors"),
+        heldout: include_str!("../../../assets/rust.heldout.txt"),
+    },
+];
 
 /// The file name of the default bundled model.
 pub const BUNDLED_NAME: &str = "shakespeare.safetensors";
