@@ -141,6 +141,8 @@ pub struct App {
     pub no_color: bool,
     /// Last known terminal size, for matching mouse clicks to panes.
     pub size: (u16, u16),
+    /// While the engine feeds a long prime: characters fed so far, and the prime's length.
+    pub priming: Option<(usize, usize)>,
 }
 
 impl App {
@@ -188,6 +190,7 @@ impl App {
             colors: config.colors,
             no_color,
             size: (0, 0),
+            priming: None,
         }
     }
 

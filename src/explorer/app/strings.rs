@@ -1,6 +1,7 @@
 //! All text the explorer shows, in one place, plus the small formatting helpers that shape it.
 
 use super::Action;
+use tempest_core::display::thousands;
 
 pub const HINT_STEP_PAUSED: &str = "stepping works while paused: press space first";
 pub const HINT_INSPECT_PAUSED: &str = "inspecting works while paused: press space first";
@@ -57,6 +58,12 @@ pub const SEED_TITLE: &str = " seed ";
 pub const SEED_KEYS: &str = "type a whole number · enter restarts with it · esc cancel";
 
 pub const WAITING: &str = "waiting for the first character…";
+
+/// Shown instead of [`WAITING`] while a long prime is fed through the model.
+pub fn priming(done: usize, total: usize) -> String {
+    let pct = (done as f64 / total.max(1) as f64 * 100.0).floor();
+    format!("feeding the prime: {} of {} characters ({pct}%)…", thousands(done as u64), thousands(total as u64))
+}
 
 pub const LEGEND_RANK: &[&str] = &["top-1", "top-10", "top-100", "rest"];
 pub const LEGEND_P: &[&str] = &["p ≥ 50%", "≥ 10%", "≥ 1%", "< 1%"];

@@ -164,6 +164,7 @@ fn change_speed(app: &mut App, factor: f32, fx: &mut Vec<Effect>) {
 /// Restarts every pane from the prime (after a prime or seed change too).
 pub(super) fn reset(app: &mut App, fx: &mut Vec<Effect>) {
     app.generations.bump(Bump::Reset);
+    app.priming = None;
     app.panes.iter_mut().for_each(|p| p.clear());
     app.inspect = None;
     fx.push(Effect::Engine(app.reset_request()));

@@ -349,8 +349,44 @@ impl Stepper {
     /// Feeds one character per stream and writes the next-character logits, `batch × vocab`
     /// row-major, into `logits`.
     pub fn step(&mut self, ids: &[u32], logits: &mut Vec<f32>) -> Result<()> {
+        self.advance(ids)?;
+        self.logits(logits);
+        Ok(())
+    }
+
+    /// Feeds `ids` to every stream, one after another, and writes the logits that follow the
+    /// last one. The same numbers as calling [`Stepper::step`] for each id (bit for bit), but the
+    /// output layer runs once instead of per character. Every `chunk` ids `go_on(done)` is asked
+    /// whether to carry on; when it says no, the streams stay part-way through (the caller resets
+    /// them) and `Ok(false)` is returned.
+    pub fn feed(
+        &mut self,
+        ids: &[u32],
+        logits: &mut Vec<f32>,
+        chunk: usize,
+        go_on: &mut dyn FnMut(usize) -> bool,
+    ) -> Result<bool> {
+        let batch_ids = |id: u32| vec![id; self.batch];
+        let mut row = batch_ids(0);
+        for (k, part) in ids.chunks(chunk.max(1)).enumerate() {
+            if k > 0 && !go_on(k * chunk.max(1)) {
+                return Ok(false);
+            }
+            for &id in part {
+                row.fill(id);
+                self.advance(&row)?;
+            }
+        }
+        self.logits(logits);
+        Ok(true)
+    }
+
+    /// Advances every stream's recurrent state by one id each, without the output layer.
+    fn advance(&mut self, ids: &[u32]) -> Result<()> {
         assert_eq!(ids.len(), self.batch, "one id per stream");
-        let w = &*self.w;
+        // A counted handle, so the buffers below can be borrowed mutably alongside.
+        let weights = Arc::clone(&self.w);
+        let w = &*weights;
         if let Some(&bad) = ids.iter().find(|&&i| i as usize >= w.vocab) {
             return Err(crate::error::Error::Invalid(format!(
                 "character id {bad} is outside the vocabulary of {}",
@@ -358,17 +394,9 @@ impl Stepper {
             )));
         }
         let batch = self.batch;
-        logits.resize(batch * w.vocab, 0.0);
         let parts = self.threads();
         let (hid, hp, n) = (w.hidden, w.hp, w.layers.len());
-        let bufs = Bufs {
-            h: Buf::of(self.h.as_mut_slice()),
-            c: Buf::of(&mut self.c),
-            g: Buf::of(&mut self.gates),
-            gi: Buf::of(&mut self.gates_in),
-            h_new: Buf::of(&mut self.h_new),
-            out: Buf::of(logits),
-        };
+        let bufs = self.bufs(&mut []);
         for l in 0..n {
             let job = |part: usize| {
                 let (u0, u1) = split(hid, part, parts);
@@ -382,13 +410,32 @@ impl Stepper {
                 h[row * n * hp + l * hp..][..hid].copy_from_slice(&h_new[row * hid..(row + 1) * hid]);
             }
         }
+        Ok(())
+    }
+
+    /// The next-character logits of every stream from its current state, `batch × vocab`.
+    fn logits(&mut self, logits: &mut Vec<f32>) {
+        let weights = Arc::clone(&self.w);
+        let (w, batch, parts) = (&*weights, self.batch, self.threads());
+        logits.resize(batch * w.vocab, 0.0);
+        let bufs = self.bufs(logits);
         let job = |part: usize| {
             let (r0, r1) = split(w.vocab, part, parts);
-            // SAFETY: as above; the parts write disjoint rows of the logits.
+            // SAFETY: as in `advance`; the parts write disjoint rows of the logits.
             unsafe { dispatch_head(w, batch, &bufs, r0, r1) }
         };
         run_parts(self.helper.as_ref(), &job);
-        Ok(())
+    }
+
+    fn bufs(&mut self, out: &mut [f32]) -> Bufs {
+        Bufs {
+            h: Buf::of(self.h.as_mut_slice()),
+            c: Buf::of(&mut self.c),
+            g: Buf::of(&mut self.gates),
+            gi: Buf::of(&mut self.gates_in),
+            h_new: Buf::of(&mut self.h_new),
+            out: Buf::of(out),
+        }
     }
 }
 
