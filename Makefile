@@ -1,6 +1,6 @@
 # The two set-up commands of the README. Both fetch libtorch into third_party/ on first use
 # (scripts/fetch-libtorch.sh is idempotent, so later runs skip it at once).
-.PHONY: run test bench libtorch corpus
+.PHONY: run test bench libtorch corpus corpus-rust
 
 # Build and open the explorer on the bundled model. Extra flags: make run ARGS="--seed 7"
 run: libtorch
@@ -25,3 +25,7 @@ libtorch:
 # The Shakespeare corpus the bundled model was trained on (see README: the bundled model).
 corpus:
 	scripts/fetch-corpus.sh
+
+# The Rust source corpus the bundled code model was trained on (see README: the bundled models).
+corpus-rust:
+	scripts/fetch-rust-corpus.sh

@@ -20,7 +20,6 @@ use std::time::Instant;
 use common::{machine, quick, run_python, thread_cpu_ns, torch_python, Stats};
 use tempest::explorer::app::PaneState;
 use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
-use tempest::explorer::worker::session::describe_sampled;
 use tempest_core::analysis::LoopSettings;
 use tempest_core::generate::Generator;
 use tempest_core::model::CharRnn;
@@ -277,7 +276,7 @@ fn bench_step(model: &CharRnn, vocab: usize, rounds: usize, steps: usize) {
 }
 
 /// Per pane per character: what the engine does for each drawn character besides the model step
-/// (`Generator::sample_each`, `describe_sampled`, the branch history, as `Session::step` does), and what the
+/// (`Generator::sample_each` building each `Drawn`, the branch history, as `Session::step` does), and what the
 /// app does when it arrives (`PaneState::push`: loop detector, metrics, history), plus reading the
 /// title's numbers. The model step is outside the timed region.
 fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, rounds: usize, steps: usize) {
@@ -296,7 +295,8 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
     ];
     let panes = settings.len();
     let top = 20;
-    let mut gen = Generator::new(model.stepper(panes), ckpt_vocab.clone(), settings.clone(), 7, false).unwrap();
+    let mut gen =
+        Generator::new(model.stepper(panes), ckpt_vocab.clone(), settings.clone(), 7, false).unwrap().with_top_n(top);
     gen.prime(&ckpt_vocab.encode("KING HENRY:\n", Default::default()).unwrap()).unwrap();
     let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
     let mut histories: Vec<PaneHistory> =
@@ -312,10 +312,9 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
             // -- Session::step, minus the model step (`gen.accept`, below) --
             let mut chars = Vec::with_capacity(panes);
             let mut logits = Vec::with_capacity(panes);
-            let temps: Vec<f32> = (0..panes).map(|p| gen.settings(p).temperature).collect();
-            gen.sample_each(|pane, s| {
-                chars.push(describe_sampled(&s, temps[pane], top));
-                logits.push(s.logits.to_vec());
+            gen.sample_each(|_, d, z| {
+                chars.push(d);
+                logits.push(z.to_vec());
             });
             for (pane, c) in chars.iter().enumerate() {
                 ids[pane] = c.id;

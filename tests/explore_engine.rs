@@ -12,7 +12,7 @@ use common::Rng;
 use tch::{Device, Tensor};
 use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
 use tempest::explorer::worker::session::Session;
-use tempest::explorer::worker::{worker, DrawnChar, Reply, Request, StepBatch};
+use tempest::explorer::worker::{worker, Drawn, Reply, Request, StepBatch};
 use tempest_core::generate::Generator;
 use tempest_core::model::{CellKind, CharRnn, ModelSpec, RowState, Vocab};
 use tempest_core::sampling::SamplerSettings;
@@ -127,7 +127,7 @@ fn batches(replies: Vec<Reply>) -> Vec<StepBatch> {
 }
 
 /// Each pane's characters, in order, across batches.
-fn texts(bs: &[StepBatch], panes: usize) -> Vec<Vec<DrawnChar>> {
+fn texts(bs: &[StepBatch], panes: usize) -> Vec<Vec<Drawn>> {
     let mut out = vec![Vec::new(); panes];
     for b in bs {
         for step in &b.steps {
@@ -140,7 +140,7 @@ fn texts(bs: &[StepBatch], panes: usize) -> Vec<Vec<DrawnChar>> {
     out
 }
 
-fn ids(cs: &[DrawnChar]) -> Vec<u32> {
+fn ids(cs: &[Drawn]) -> Vec<u32> {
     cs.iter().map(|c| c.id).collect()
 }
 

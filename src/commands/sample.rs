@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use tempest_core::generate::Generator;
 use tempest_core::model::{UnknownPolicy, Vocab};
-use tempest_core::sampling::{rank_of, top_n, SamplerSettings};
+use tempest_core::sampling::SamplerSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -98,13 +98,15 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
         eprintln!("seed {seed}");
     }
     let stepper = ckpt.model.stepper(settings.len());
-    let mut gen = Generator::new(stepper, ckpt.vocab.clone(), settings.clone(), seed, args.coupled)?;
+    let mut gen = Generator::new(stepper, ckpt.vocab.clone(), settings.clone(), seed, args.coupled)?
+        // Only JSONL lists the top of each distribution.
+        .with_top_n(if matches!(args.format, Format::Jsonl) { args.top } else { 0 });
     gen.prime(&prime_ids)?;
 
     let stdout = io::stdout();
     // Print the prime as the model was fed it: with `--unknown skip` that is without the skipped characters.
     let prime = ckpt.vocab.decode(&prime_ids);
-    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, args.top, &ckpt.vocab);
+    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, &ckpt.vocab);
     let result = (|| -> io::Result<()> {
         out.start()?;
         for pos in 0..args.length {
@@ -133,22 +135,14 @@ struct Output<'a, W: Write> {
     format: Format,
     settings: &'a [SamplerSettings],
     prime: &'a str,
-    top: usize,
     vocab: &'a Vocab,
     lines: Vec<String>,
 }
 
 impl<'a, W: Write> Output<'a, W> {
-    fn new(
-        w: W,
-        format: Format,
-        settings: &'a [SamplerSettings],
-        prime: &'a str,
-        top: usize,
-        vocab: &'a Vocab,
-    ) -> Self {
+    fn new(w: W, format: Format, settings: &'a [SamplerSettings], prime: &'a str, vocab: &'a Vocab) -> Self {
         let lines = vec![String::new(); settings.len()];
-        Output { w, format, settings, prime, top, vocab, lines }
+        Output { w, format, settings, prime, vocab, lines }
     }
 
     fn label(&self, stream: usize) -> String {
@@ -193,20 +187,19 @@ impl<'a, W: Write> Output<'a, W> {
             }
             Format::Text => self.push_line_char(stream, d.ch),
             Format::Jsonl => {
-                let mut p1 = Vec::new();
-                tempest_core::sampling::softmax_t(&d.logits, 1.0, &mut p1);
-                let top: Vec<serde_json::Value> = top_n(&d.probs, self.top)
-                    .into_iter()
-                    .map(|(id, p)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1[id as usize]}))
+                let top: Vec<serde_json::Value> = d
+                    .top
+                    .iter()
+                    .map(|&(id, p, p1)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1}))
                     .collect();
                 let obj = serde_json::json!({
                     "stream": stream,
-                    "temperature": self.settings[stream].temperature,
+                    "temperature": d.temperature,
                     "pos": pos,
                     "char": d.ch.to_string(),
                     "p": d.p,
                     "p1": d.p1,
-                    "rank": rank_of(&d.probs, d.id as usize),
+                    "rank": d.rank,
                     "entropy_bits": d.entropy_bits,
                     "top": top,
                 });

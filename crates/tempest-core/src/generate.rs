@@ -4,43 +4,10 @@
 
 use crate::error::{Error, Result};
 use crate::model::{RowState, Stepper, Vocab};
-use crate::sampling::{draw, entropy_bits, softmax_t, SamplerSettings, Uniforms};
+use crate::sampling::{draw, softmax_t, SamplerSettings, Uniforms};
 
-/// One character drawn for one stream, with what it was drawn from.
-#[derive(Debug, Clone)]
-pub struct Drawn {
-    pub id: u32,
-    pub ch: char,
-    /// Probability under the distribution actually sampled (temperature and truncation applied).
-    pub p: f32,
-    /// Probability under the model's own distribution (T = 1, nothing else applied).
-    pub p1: f32,
-    /// Entropy of the sampled distribution, in bits.
-    pub entropy_bits: f32,
-    /// The raw logits it was drawn from (lets a viewer re-temper it later).
-    pub logits: Vec<f32>,
-    /// The distribution sampled.
-    pub probs: Vec<f32>,
-}
-
-/// One character drawn for one stream, borrowing the generator's buffers (see
-/// [`Generator::sample_each`]): nothing is allocated per character.
-#[derive(Debug, Clone, Copy)]
-pub struct Sampled<'a> {
-    pub id: u32,
-    pub ch: char,
-    /// Probability under the distribution sampled.
-    pub p: f32,
-    /// Probability under the model's own distribution (T = 1).
-    pub p1: f32,
-    /// Entropy of the sampled distribution, in bits.
-    pub entropy_bits: f32,
-    pub logits: &'a [f32],
-    /// The distribution sampled.
-    pub probs: &'a [f32],
-    /// The model's own distribution (T = 1, nothing else applied).
-    pub probs1: &'a [f32],
-}
+mod drawn;
+pub use drawn::Drawn;
 
 /// How many prime characters are fed between two calls of the progress callback of
 /// [`Generator::prime_with`]: a few milliseconds of work, so abandoning a prime is quick.
@@ -60,6 +27,8 @@ pub struct Generator {
     u: Vec<f64>,
     probs: Vec<f32>,
     probs1: Vec<f32>,
+    /// How many of the most likely characters each [`Drawn`] lists.
+    top_n: usize,
 }
 
 impl Generator {
@@ -89,7 +58,14 @@ impl Generator {
             u: Vec::new(),
             probs: Vec::new(),
             probs1: Vec::new(),
+            top_n: 0,
         })
+    }
+
+    /// Makes every [`Drawn`] list the `n` most likely characters of its distribution.
+    pub fn with_top_n(mut self, n: usize) -> Self {
+        self.top_n = n;
+        self
     }
 
     pub fn streams(&self) -> usize {
@@ -162,23 +138,13 @@ impl Generator {
     /// Draws each stream's next character from its pending logits, without feeding it back.
     pub fn sample(&mut self) -> Vec<Drawn> {
         let mut out = Vec::with_capacity(self.streams());
-        self.sample_each(|_, s| {
-            out.push(Drawn {
-                id: s.id,
-                ch: s.ch,
-                p: s.p,
-                p1: s.p1,
-                entropy_bits: s.entropy_bits,
-                logits: s.logits.to_vec(),
-                probs: s.probs.to_vec(),
-            })
-        });
+        self.sample_each(|_, d, _| out.push(d));
         out
     }
 
-    /// As [`Generator::sample`], handing each stream's draw to `f` (stream, draw) instead of
-    /// collecting copies: what the explorer's engine calls for every character.
-    pub fn sample_each(&mut self, mut f: impl FnMut(usize, Sampled<'_>)) {
+    /// As [`Generator::sample`], handing each stream's draw to `f` (stream, draw, the logits it
+    /// was drawn from) as it is made: what the explorer's worker calls for every character.
+    pub fn sample_each(&mut self, mut f: impl FnMut(usize, Drawn, &[f32])) {
         let v = self.vocab.len();
         self.uniforms.next(self.coupled, &mut self.u);
         for i in 0..self.streams() {
@@ -192,19 +158,8 @@ impl Generator {
             } else {
                 softmax_t(logits, 1.0, &mut self.probs1);
             }
-            f(
-                i,
-                Sampled {
-                    id,
-                    ch: self.vocab.char(id),
-                    p: self.probs[id as usize],
-                    p1: self.probs1[id as usize],
-                    entropy_bits: entropy_bits(&self.probs),
-                    logits,
-                    probs: &self.probs,
-                    probs1: &self.probs1,
-                },
-            );
+            let d = Drawn::new(&self.vocab, id, &self.probs, &self.probs1, s.temperature, self.top_n);
+            f(i, d, logits);
         }
     }
 

@@ -8,6 +8,7 @@ mod edit;
 mod event;
 mod export;
 mod generations;
+pub mod keymap;
 pub mod keys;
 pub mod layout;
 mod pane;
@@ -23,7 +24,7 @@ pub(crate) mod testutil;
 
 pub use event::{Effect, Event};
 pub use generations::{Bump, Generations};
-pub use keys::Action;
+pub use keys::{Action, Mode};
 pub use pane::PaneState;
 pub use update::{apply, update};
 pub use view::{HistRow, HistogramSource, HistogramView};
@@ -212,6 +213,15 @@ impl App {
             panes: self.panes.iter().map(|p| p.settings).collect(),
             seed: self.seed,
             coupled: self.coupled,
+        }
+    }
+
+    /// The mode that decides what keys mean and which hints show.
+    pub fn mode(&self) -> Mode {
+        if self.inspect.is_some() {
+            Mode::Inspect
+        } else {
+            Mode::Normal
         }
     }
 

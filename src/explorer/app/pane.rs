@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::explorer::worker::DrawnChar;
+use crate::explorer::worker::Drawn;
 use tempest_core::analysis::{Loop, LoopDetector, LoopSettings, Metrics, Observation, Summary};
 use tempest_core::sampling::SamplerSettings;
 
@@ -12,7 +12,7 @@ pub struct PaneState {
     pub settings: SamplerSettings,
     /// The newest `capacity` generated characters. Positions are absolute (0 = the first character
     /// after the prime), so they stay valid for inspecting and branching after old ones drop off.
-    history: VecDeque<DrawnChar>,
+    history: VecDeque<Drawn>,
     /// Characters generated since the prime, including those no longer kept.
     total: u64,
     capacity: usize,
@@ -40,7 +40,7 @@ impl PaneState {
         }
     }
 
-    pub fn push(&mut self, d: DrawnChar) {
+    pub fn push(&mut self, d: Drawn) {
         self.loops.push(d.ch);
         self.metrics.push(observation(&d));
         if self.history.len() == self.capacity {
@@ -96,16 +96,16 @@ impl PaneState {
         self.first_pos() == 0
     }
 
-    pub fn newest(&self) -> Option<&DrawnChar> {
+    pub fn newest(&self) -> Option<&Drawn> {
         self.history.back()
     }
 
-    pub fn get(&self, pos: u64) -> Option<&DrawnChar> {
+    pub fn get(&self, pos: u64) -> Option<&Drawn> {
         let i = pos.checked_sub(self.first_pos())?;
         self.history.get(usize::try_from(i).ok()?)
     }
 
-    pub fn history(&self) -> &VecDeque<DrawnChar> {
+    pub fn history(&self) -> &VecDeque<Drawn> {
         &self.history
     }
 
@@ -123,7 +123,7 @@ impl PaneState {
     }
 }
 
-fn observation(d: &DrawnChar) -> Observation {
+fn observation(d: &Drawn) -> Observation {
     // p is never 0 for a drawn character, but a floor keeps a bad reply from making the mean infinite.
     Observation { ch: d.ch, surprisal_bits: -d.p.max(1e-12).log2(), entropy_bits: d.entropy_bits }
 }

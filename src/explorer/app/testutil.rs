@@ -6,10 +6,10 @@ use ratatui::style::Color;
 
 use super::{update, App, Effect, Event};
 use crate::explorer::config::{ColorsConfig, Config};
-use crate::explorer::worker::{DrawnChar, Reply, StepBatch};
+use crate::explorer::worker::{Drawn, Reply, StepBatch};
 use tempest_core::analysis::LoopSettings;
 use tempest_core::model::vocab::Vocab;
-use tempest_core::sampling::{entropy_bits, rank_of, softmax_t, top_n, SamplerSettings};
+use tempest_core::sampling::{softmax_t, SamplerSettings};
 
 pub const PRIME: &str = "KING HENRY:\n";
 
@@ -61,22 +61,13 @@ pub fn logits(v: &Vocab, target: char, salt: u64) -> Vec<f32> {
 
 /// A drawn character consistent with `logits(v, ch, salt)` at temperature `t`, as the engine
 /// would report it (top 8).
-pub fn drawn(v: &Vocab, ch: char, t: f32, salt: u64) -> DrawnChar {
+pub fn drawn(v: &Vocab, ch: char, t: f32, salt: u64) -> Drawn {
     let z = logits(v, ch, salt);
     let (mut p, mut p1) = (Vec::new(), Vec::new());
     softmax_t(&z, t, &mut p);
     softmax_t(&z, 1.0, &mut p1);
     let id = v.id(ch).expect("test char in vocab");
-    DrawnChar {
-        id,
-        ch,
-        p: p[id as usize],
-        p1: p1[id as usize],
-        rank: rank_of(&p, id as usize) as u32,
-        entropy_bits: entropy_bits(&p),
-        temperature: t,
-        top: top_n(&p, 8).into_iter().map(|(j, q)| (j, q, p1[j as usize])).collect(),
-    }
+    Drawn::new(v, id, &p, &p1, t, 8)
 }
 
 /// A `Stepped` reply giving pane `i` the characters of `texts[i]` (all the same length), at each

@@ -1,8 +1,9 @@
 //! `update`: events in, state changes and effects out.
 
-use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-use super::keys::{self, action_for, Action, Mode};
+use super::keymap::action_for;
+use super::keys::{self, Action};
 use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
 use super::{layout, strings};
 use super::{MAX_PANES, SPEED_FACTOR, SPEED_MAX, SPEED_MIN, T_MAX, T_MIN, T_STEP, T_STEP_BIG};
@@ -34,14 +35,13 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::Help => {
             // Esc and ? close the help; any other key closes it and then does what it always does.
             app.overlay = Overlay::None;
-            if matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) {
+            if matches!(action_for(&key, app.mode()), Some(Action::Back | Action::ToggleHelp)) {
                 return;
             }
         }
         Overlay::None => {}
     }
-    let mode = if app.inspect.is_some() { Mode::Inspect } else { Mode::Normal };
-    if let Some(action) = action_for(&key, mode) {
+    if let Some(action) = action_for(&key, app.mode()) {
         apply(app, action, fx);
     }
 }

@@ -5,7 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Clear, Widget};
 
 use super::theme::Theme;
-use crate::explorer::app::strings::{HELP, HELP_TITLE};
+use crate::explorer::app::keymap::{Row, KEYMAP as HELP};
+use crate::explorer::app::strings::HELP_TITLE;
 
 pub struct HelpOverlay<'a> {
     pub theme: &'a Theme,
@@ -20,8 +21,8 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 impl Widget for HelpOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        let key_w = HELP.iter().map(|(k, _, _)| k.chars().count()).max().unwrap_or(0);
-        let what_w = HELP.iter().map(|(_, w, _)| w.chars().count()).max().unwrap_or(0);
+        let key_w = HELP.iter().map(|r| r.keys.chars().count()).max().unwrap_or(0);
+        let what_w = HELP.iter().map(|r| r.help.chars().count()).max().unwrap_or(0);
         let rect = centered(area, (key_w + what_w + 6) as u16, HELP.len() as u16 + 2);
         Clear.render(rect, buf);
         let block = Block::bordered().title(HELP_TITLE).border_style(t.border_focus).border_type(t.border_focus_type);
@@ -30,7 +31,7 @@ impl Widget for HelpOverlay<'_> {
         let rows = inner.height as usize;
         // If the terminal is too short for the whole list, the last visible line says so.
         let clipped = HELP.len() > rows;
-        for (y, (keys, what, _)) in HELP.iter().enumerate().take(rows) {
+        for (y, Row { keys, help: what, .. }) in HELP.iter().enumerate().take(rows) {
             let y = inner.y + y as u16;
             if clipped && y == inner.bottom() - 1 {
                 buf.set_stringn(

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Widget};
 use super::theme::Theme;
 use super::wrap::{self, Row};
 use crate::explorer::app::{App, ColorMode, PaneState};
-use crate::explorer::worker::DrawnChar;
+use crate::explorer::worker::Drawn;
 use tempest_core::display::thousands;
 
 pub struct PaneView<'a> {
@@ -126,7 +126,7 @@ impl PaneView<'_> {
         }
     }
 
-    fn char_style(&self, d: &DrawnChar) -> Style {
+    fn char_style(&self, d: &Drawn) -> Style {
         let bucket = match self.app.color_mode {
             ColorMode::Off => return Style::new(),
             ColorMode::Rank => rank_bucket(d.rank),

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::theme::Theme;
-use crate::explorer::app::strings;
+use crate::explorer::app::keymap::{self, Hint};
 use crate::explorer::app::App;
 
 pub struct StatusBar<'a> {
@@ -34,9 +34,8 @@ impl Widget for StatusBar<'_> {
         let rx = area.x + area.width - rw;
         right.render(Rect { x: rx, width: rw, ..area }, buf);
 
-        let hints = if app.inspect.is_some() { strings::HINTS_INSPECT } else { strings::HINTS_NORMAL };
         let mut x = area.x + 1;
-        for (key, what) in hints {
+        for Hint { keys: key, text: what, .. } in keymap::hints(app.mode()) {
             let w = (key.chars().count() + what.chars().count() + 3) as u16;
             if x + w >= rx {
                 break;

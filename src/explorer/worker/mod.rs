@@ -12,6 +12,7 @@ pub mod history;
 pub mod session;
 pub mod worker;
 
+pub use tempest_core::generate::Drawn;
 use tempest_core::sampling::SamplerSettings;
 
 /// What the app asks of the engine.
@@ -62,31 +63,13 @@ pub enum Request {
     Sync(u64),
 }
 
-/// One drawn character with the distribution it came from, as the app keeps it in history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DrawnChar {
-    pub id: u32,
-    pub ch: char,
-    /// Probability under the distribution sampled (temperature and truncation applied).
-    pub p: f32,
-    /// Probability under the model's own distribution (T = 1).
-    pub p1: f32,
-    /// 1 = most likely under the sampled distribution.
-    pub rank: u32,
-    pub entropy_bits: f32,
-    /// Temperature it was drawn at.
-    pub temperature: f32,
-    /// The top N of the sampled distribution: `(id, p at T, p at 1)`, most likely first.
-    pub top: Vec<(u32, f32, f32)>,
-}
-
 /// Characters generated since the last batch: `steps[k][pane]` is pane `pane`'s `k`-th new
 /// character. `last_logits[pane]` are the raw logits that produced each pane's newest character,
 /// so the app can re-temper the live histogram at once when T changes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepBatch {
     pub generation: u64,
-    pub steps: Vec<Vec<DrawnChar>>,
+    pub steps: Vec<Vec<Drawn>>,
     pub last_logits: Vec<Vec<f32>>,
 }
 
@@ -99,7 +82,7 @@ pub enum Reply {
         generation: u64,
         pane: usize,
         pos: u64,
-        drawn: DrawnChar,
+        drawn: Drawn,
         logits: Vec<f32>,
     },
     Synced(u64),

@@ -3,11 +3,10 @@
 //! driven directly (the worker thread wraps it with pacing and messages).
 
 use super::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
-use super::DrawnChar;
 use tempest_core::error::{Error, Result};
-use tempest_core::generate::{Generator, Sampled};
+use tempest_core::generate::{Drawn, Generator};
 use tempest_core::model::{Stepper, Vocab};
-use tempest_core::sampling::{entropy_bits, rank_of, softmax_t, top_n_with, SamplerSettings};
+use tempest_core::sampling::{softmax_t, SamplerSettings};
 
 /// Ids of recent text given to the repetition penalty after a branch: at least any sane
 /// `repeat_window`, and what `Generator` itself keeps around.
@@ -64,7 +63,7 @@ impl Session {
                 vocab.len()
             )));
         }
-        let mut gen = Generator::new(model.fork(panes.len()), vocab, panes, seed, coupled)?;
+        let mut gen = Generator::new(model.fork(panes.len()), vocab, panes, seed, coupled)?.with_top_n(top_n);
         // The same call as `tempest sample`, so the explorer shows the same text for the same seed.
         if !gen.prime_with(&prime, go_on)? {
             return Ok(None);
@@ -107,15 +106,13 @@ impl Session {
     }
 
     /// One character for every pane, and the logits each was drawn from.
-    pub fn step(&mut self) -> Result<(Vec<DrawnChar>, Vec<Vec<f32>>)> {
+    pub fn step(&mut self) -> Result<(Vec<Drawn>, Vec<Vec<f32>>)> {
         let n = self.panes();
         let mut chars = Vec::with_capacity(n);
         let mut logits = Vec::with_capacity(n);
-        let top_n = self.top_n;
-        let temps: Vec<f32> = (0..n).map(|p| self.gen.settings(p).temperature).collect();
-        self.gen.sample_each(|pane, s| {
-            chars.push(describe_sampled(&s, temps[pane], top_n));
-            logits.push(s.logits.to_vec());
+        self.gen.sample_each(|_, d, z| {
+            chars.push(d);
+            logits.push(z.to_vec());
         });
         let ids: Vec<u32> = chars.iter().map(|c| c.id).collect();
         self.gen.accept(&ids)?;
@@ -133,7 +130,7 @@ impl Session {
     /// Rewinds `pane` to keep its first `pos` characters and continues with `id`. Returns the
     /// chosen character as drawn from the logits at `pos`, and those logits. On error nothing
     /// changes.
-    pub fn branch(&mut self, pane: usize, pos: u64, id: u32) -> Result<(DrawnChar, Vec<f32>)> {
+    pub fn branch(&mut self, pane: usize, pos: u64, id: u32) -> Result<(Drawn, Vec<f32>)> {
         self.check_pane(pane)?;
         let vocab = self.gen.vocab();
         if id as usize >= vocab.len() {
@@ -169,7 +166,8 @@ impl Session {
         let settings = *self.gen.settings(pane);
         let mut probs = Vec::new();
         settings.distribution(&logits, &recent, &mut self.scratch, &mut probs);
-        let drawn = describe(vocab, id, &probs, &logits, settings.temperature, self.top_n, &mut self.scratch);
+        softmax_t(&logits, 1.0, &mut self.scratch);
+        let drawn = Drawn::new(vocab, id, &probs, &self.scratch, settings.temperature, self.top_n);
         let mut next = Vec::new();
         row.step(&[id], &mut next)?;
 
@@ -198,48 +196,5 @@ impl Session {
         self.gen.remove_stream(pane);
         self.histories.remove(pane);
         Ok(())
-    }
-}
-
-/// The app's view of one drawn character: where it ranked in the distribution sampled, and the
-/// top of that distribution beside the model's own (T = 1).
-pub fn describe(
-    vocab: &Vocab,
-    id: u32,
-    probs: &[f32],
-    logits: &[f32],
-    temperature: f32,
-    n: usize,
-    p1: &mut Vec<f32>,
-) -> DrawnChar {
-    softmax_t(logits, 1.0, p1);
-    let ch = vocab.char(id);
-    let s = Sampled {
-        id,
-        ch,
-        p: probs[id as usize],
-        p1: p1[id as usize],
-        entropy_bits: entropy_bits(probs),
-        logits,
-        probs,
-        probs1: p1,
-    };
-    describe_sampled(&s, temperature, n)
-}
-
-/// [`describe`] for a character just drawn by [`Generator::sample_each`], which has already worked
-/// out both distributions and the entropy.
-pub fn describe_sampled(s: &Sampled<'_>, temperature: f32, n: usize) -> DrawnChar {
-    let mut top = Vec::with_capacity(n.min(s.probs.len()));
-    top_n_with(s.probs, n, &mut top, |t: &(u32, f32, f32)| t.1, |i, p| (i, p, s.probs1[i as usize]));
-    DrawnChar {
-        id: s.id,
-        ch: s.ch,
-        p: s.p,
-        p1: s.p1,
-        rank: rank_of(s.probs, s.id as usize) as u32,
-        entropy_bits: s.entropy_bits,
-        temperature,
-        top,
     }
 }

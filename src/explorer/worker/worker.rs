@@ -19,7 +19,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::session::Session;
-use super::{DrawnChar, Reply, Request, StepBatch};
+use super::{Drawn, Reply, Request, StepBatch};
 use tempest_core::model::{CharRnn, Stepper, Vocab};
 
 /// Name of the engine thread (the explorer's panic hook recognises it by this).
@@ -33,7 +33,7 @@ pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 pub const REPLY_QUEUE: usize = 16;
 
 /// Starts the engine thread. It exits when the returned `Sender` is dropped (or the `Receiver`,
-/// at its next reply). `top_n` is the size of each [`DrawnChar::top`]; `history_chars` how far
+/// at its next reply). `top_n` is the size of each [`Drawn::top`]; `history_chars` how far
 /// back (at least) a `Branch` can reach.
 pub fn spawn(
     model: CharRnn,
@@ -104,7 +104,7 @@ struct Worker {
     pace: Pace,
     next_step: Instant,
     /// Steps drawn but not yet sent, and when the oldest was drawn.
-    pending: Vec<Vec<DrawnChar>>,
+    pending: Vec<Vec<Drawn>>,
     pending_logits: Vec<Vec<f32>>,
     oldest: Instant,
     /// Requests that arrived while a prime was being fed, handled (in order) before any new one.

@@ -1,0 +1,438 @@
+//! The key map: ONE table of rows, each binding keys to actions, with the text the `?` help, the
+//! hint bar and the README show for them. `action_for`, the help overlay and the hint bar all read
+//! [`KEYMAP`]; tests check that every action is bound, that no key is ambiguous, that each row's
+//! label names exactly its keys, and that the README's key table is the one rendered from here.
+//!
+//! To add a key: add the [`Action`] variant (and to `Action::ALL`), then one [`Row`] here.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::keys::{has_ctrl_or_alt, is_ctrl_c, Action, Mode};
+
+/// One physical key. Character keys never carry Shift (terminals differ in reporting it for `+`,
+/// `?` or `K`, so `K` is simply `ch('K')`); other keys may require it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub shift: bool,
+    pub ctrl: bool,
+}
+
+const fn ch(c: char) -> Key {
+    Key { code: KeyCode::Char(c), shift: false, ctrl: false }
+}
+const fn key(code: KeyCode) -> Key {
+    Key { code, shift: false, ctrl: false }
+}
+const fn shift(code: KeyCode) -> Key {
+    Key { code, shift: true, ctrl: false }
+}
+const fn ctrl(c: char) -> Key {
+    Key { code: KeyCode::Char(c), shift: false, ctrl: true }
+}
+
+/// Where a binding or a hint applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Always,
+    In(&'static [Mode]),
+}
+
+impl When {
+    pub fn holds(self, mode: Mode) -> bool {
+        match self {
+            When::Always => true,
+            When::In(modes) => modes.contains(&mode),
+        }
+    }
+}
+
+/// Keys that trigger one action. A binding limited to some modes wins over an `Always` one for the
+/// same key, so ↑ can mean "temperature" normally and "pick" while inspecting.
+#[derive(Debug, Clone, Copy)]
+pub struct Bind {
+    pub action: Action,
+    pub keys: &'static [Key],
+    pub when: When,
+}
+
+/// One entry of the hint bar. The bar shows the hints whose `when` holds, lowest `rank` first,
+/// and cuts them off from the right when space is short.
+#[derive(Debug, Clone, Copy)]
+pub struct Hint {
+    pub keys: &'static str,
+    pub text: &'static str,
+    pub when: When,
+    pub rank: u8,
+}
+
+/// One line of the help overlay and of the README's key table, and the bindings behind it.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    /// The keys as the help shows them. Space- and `/`-separated names, exactly those of `bind`
+    /// (a test checks; see [`key_name`]); a `shift-` prefix applies to every `/` part.
+    pub keys: &'static str,
+    /// Short, for the help overlay.
+    pub help: &'static str,
+    /// Longer, for the README's key table.
+    pub doc: &'static str,
+    pub bind: &'static [Bind],
+    pub hints: &'static [Hint],
+}
+
+const fn bind(action: Action, keys: &'static [Key]) -> Bind {
+    Bind { action, keys, when: When::Always }
+}
+const fn bind_in(action: Action, keys: &'static [Key], modes: &'static [Mode]) -> Bind {
+    Bind { action, keys, when: When::In(modes) }
+}
+const fn hint(keys: &'static str, text: &'static str, rank: u8) -> Hint {
+    Hint { keys, text, when: When::Always, rank }
+}
+const fn hint_in(keys: &'static str, text: &'static str, rank: u8, modes: &'static [Mode]) -> Hint {
+    Hint { keys, text, when: When::In(modes), rank }
+}
+
+const NORMAL: &[Mode] = &[Mode::Normal];
+const INSPECT: &[Mode] = &[Mode::Inspect];
+
+use Action::*;
+use KeyCode::{BackTab, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
+
+/// Every key binding, in the order the help and the README list them.
+pub const KEYMAP: &[Row] = &[
+    Row {
+        keys: "←/→ h/l tab/shift-tab",
+        help: "focus the previous/next pane",
+        doc: "focus the previous/next pane (a left click also focuses a pane)",
+        bind: &[
+            bind(FocusPrev, &[key(Left), ch('h'), key(BackTab)]),
+            bind(FocusNext, &[key(Right), ch('l'), key(Tab)]),
+        ],
+        hints: &[hint_in("←/→", "focus", 0, NORMAL)],
+    },
+    Row {
+        keys: "↑/↓ k/j",
+        help: "temperature ±0.05 (0 = argmax)",
+        doc: "focused pane's temperature ±0.05, clamped to [0, 5] (0 = argmax)",
+        bind: &[bind(TempUp, &[key(Up), ch('k')]), bind(TempDown, &[key(Down), ch('j')])],
+        hints: &[hint_in("↑/↓", "T", 1, NORMAL)],
+    },
+    Row {
+        keys: "shift-↑/↓ pgup/pgdn K/J",
+        help: "temperature ±0.25",
+        doc: "temperature ±0.25",
+        bind: &[
+            bind(TempUpBig, &[shift(Up), key(PageUp), ch('K')]),
+            bind(TempDownBig, &[shift(Down), key(PageDown), ch('J')]),
+        ],
+        hints: &[],
+    },
+    Row {
+        keys: "space",
+        help: "pause / resume",
+        doc: "pause / resume",
+        bind: &[bind(TogglePause, &[ch(' ')])],
+        hints: &[hint_in("space", "pause", 2, NORMAL)],
+    },
+    Row {
+        keys: ". n",
+        help: "step one character (paused)",
+        doc: "step one character (while paused)",
+        bind: &[bind(Step, &[ch('.'), ch('n')])],
+        hints: &[hint(".", "step", 3)],
+    },
+    Row {
+        keys: "[ ]",
+        help: "inspect: cursor back/forward (paused)",
+        doc: "inspect: move a cursor back/forward through the focused pane's text (while paused)",
+        bind: &[bind(InspectBack, &[ch('[')]), bind(InspectForward, &[ch(']')])],
+        hints: &[hint_in("[", "inspect", 4, NORMAL), hint_in("[/]", "move", 0, INSPECT)],
+    },
+    Row {
+        keys: "home end",
+        help: "inspect: oldest / newest character",
+        doc: "inspect: jump to the oldest / newest character kept",
+        bind: &[bind(InspectOldest, &[key(Home)]), bind(InspectNewest, &[key(End)])],
+        hints: &[],
+    },
+    Row {
+        keys: "↑/↓ k/j enter",
+        help: "inspect: pick a character, branch",
+        doc: "inspect: pick a character in the histogram and branch: the pane rewinds to the cursor and \
+              continues from that character",
+        bind: &[
+            bind_in(SelectUp, &[key(Up), ch('k')], INSPECT),
+            bind_in(SelectDown, &[key(Down), ch('j')], INSPECT),
+            bind_in(Branch, &[key(Enter)], INSPECT),
+        ],
+        hints: &[hint_in("↑/↓", "pick", 1, INSPECT), hint_in("enter", "branch", 2, INSPECT)],
+    },
+    Row {
+        keys: "r",
+        help: "restart all panes from the prime",
+        doc: "restart all panes from the prime text",
+        bind: &[bind(Reset, &[ch('r')])],
+        hints: &[],
+    },
+    Row {
+        keys: "p",
+        help: "edit the prime text",
+        doc: "edit the prime text inline (Enter applies, Alt-Enter or Ctrl-J adds a newline, Ctrl-U clears, \
+              Esc cancels); a character the model does not know is flagged at once",
+        bind: &[bind(EditPrime, &[ch('p')])],
+        hints: &[],
+    },
+    Row {
+        keys: "s",
+        help: "show / set the seed",
+        doc: "show or set the seed (Enter restarts with it)",
+        bind: &[bind(EditSeed, &[ch('s')])],
+        hints: &[],
+    },
+    Row {
+        keys: "c",
+        help: "coupled sampling on/off",
+        doc: "coupled sampling on/off (one shared uniform number per step, so panes differ by temperature alone)",
+        bind: &[bind(ToggleCoupled, &[ch('c')])],
+        hints: &[],
+    },
+    Row {
+        keys: "+/= -/_",
+        help: "speed ×1.5 / ÷1.5",
+        doc: "speed ×1.5 / ÷1.5, within [1, 2000] characters/s per pane",
+        bind: &[bind(SpeedUp, &[ch('+'), ch('=')]), bind(SpeedDown, &[ch('-'), ch('_')])],
+        hints: &[],
+    },
+    Row {
+        keys: "m",
+        help: "max speed on/off",
+        doc: "max speed on/off",
+        bind: &[bind(ToggleMaxSpeed, &[ch('m')])],
+        hints: &[],
+    },
+    Row {
+        keys: "a x",
+        help: "add a pane / remove the focused one",
+        doc: "add a pane (up to 6; it copies the focused pane's settings) / remove the focused pane",
+        bind: &[bind(AddPane, &[ch('a')]), bind(RemovePane, &[ch('x')])],
+        hints: &[],
+    },
+    Row {
+        keys: "g",
+        help: "colour text: off / rank / probability",
+        doc: "colour each character by its probability: off → GLTR rank buckets (top 1 / 10 / 100 / rest) → \
+              p-scale, with a legend",
+        bind: &[bind(CycleColors, &[ch('g')])],
+        hints: &[],
+    },
+    Row {
+        keys: "e",
+        help: "export the text and per-char JSONL",
+        doc: "export every pane's text and per-character JSONL to `tempest-export-<time>.{txt,jsonl}` in the \
+              current folder",
+        bind: &[bind(Export, &[ch('e')])],
+        hints: &[],
+    },
+    Row { keys: "click", help: "focus a pane", doc: "focus the pane under the mouse", bind: &[], hints: &[] },
+    Row {
+        keys: "?",
+        help: "this help",
+        doc: "this help (? or Esc closes it; any other key closes it and acts)",
+        bind: &[bind(ToggleHelp, &[ch('?')])],
+        hints: &[hint("?", "help", 5)],
+    },
+    Row {
+        keys: "esc",
+        help: "leave inspect / close, else quit",
+        doc: "close the overlay, else leave inspect, else quit",
+        bind: &[bind(Back, &[key(Esc)])],
+        hints: &[hint_in("esc", "leave", 4, INSPECT)],
+    },
+    Row {
+        keys: "q ctrl-c",
+        help: "quit",
+        doc: "quit",
+        bind: &[bind(Quit, &[ch('q'), ctrl('c')])],
+        hints: &[hint_in("q", "quit", 6, NORMAL)],
+    },
+];
+
+/// The key a terminal event stands for in the table, or `None` for chords the explorer does not
+/// bind (Alt, or Control with anything but `c`). AltGr (reported as Control+Alt) types characters.
+fn normalize(ev: &KeyEvent) -> Option<Key> {
+    if is_ctrl_c(ev) {
+        return Some(ctrl('c'));
+    }
+    if has_ctrl_or_alt(ev) {
+        return None;
+    }
+    let shift = ev.modifiers.contains(KeyModifiers::SHIFT) && !matches!(ev.code, KeyCode::Char(_));
+    Some(Key { code: ev.code, shift, ctrl: false })
+}
+
+/// The binding of `k` in `mode`: a mode-limited binding first, then an `Always` one.
+fn lookup(k: Key, mode: Mode) -> Option<Action> {
+    let binds = || KEYMAP.iter().flat_map(|r| r.bind).filter(|b| b.when.holds(mode) && b.keys.contains(&k));
+    binds().find(|b| b.when != When::Always).or_else(|| binds().next()).map(|b| b.action)
+}
+
+/// The action a key press stands for in `mode`. Shift on a non-character key falls back to the
+/// unshifted binding (Shift-← still moves focus) unless the shifted key has its own.
+pub fn action_for(ev: &KeyEvent, mode: Mode) -> Option<Action> {
+    let k = normalize(ev)?;
+    lookup(k, mode).or_else(|| if k.shift { lookup(Key { shift: false, ..k }, mode) } else { None })
+}
+
+/// The hint bar's entries for `mode`, most useful first.
+pub fn hints(mode: Mode) -> Vec<&'static Hint> {
+    let mut h: Vec<_> = KEYMAP.iter().flat_map(|r| r.hints).filter(|h| h.when.holds(mode)).collect();
+    h.sort_by_key(|h| h.rank);
+    h
+}
+
+/// The name of a key as row labels spell it.
+pub fn key_name(k: Key) -> String {
+    let base = match k.code {
+        KeyCode::Char(' ') => "space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        Left => "←".into(),
+        Right => "→".into(),
+        Up => "↑".into(),
+        Down => "↓".into(),
+        Tab => "tab".into(),
+        BackTab => "shift-tab".into(),
+        PageUp => "pgup".into(),
+        PageDown => "pgdn".into(),
+        Home => "home".into(),
+        End => "end".into(),
+        Enter => "enter".into(),
+        Esc => "esc".into(),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    match (k.ctrl, k.shift) {
+        (true, _) => format!("ctrl-{base}"),
+        (_, true) => format!("shift-{base}"),
+        _ => base,
+    }
+}
+
+/// The README's key table as rendered from [`KEYMAP`] (a test keeps the README equal to it).
+pub fn readme_table() -> String {
+    let mut s = String::from("| key | action |\n|---|---|\n");
+    for r in KEYMAP {
+        s += &format!("| `{}` | {} |\n", r.keys, r.doc);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeSet, HashSet};
+
+    use super::*;
+
+    fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, m)
+    }
+
+    const MODES: [Mode; 2] = [Mode::Normal, Mode::Inspect];
+
+    #[test]
+    fn every_action_is_bound_and_reachable() {
+        for a in Action::ALL {
+            let reachable = KEYMAP.iter().flat_map(|r| r.bind).filter(|b| b.action == *a).any(|b| {
+                b.keys.iter().any(|k| {
+                    let m = if k.ctrl {
+                        KeyModifiers::CONTROL
+                    } else if k.shift {
+                        KeyModifiers::SHIFT
+                    } else {
+                        KeyModifiers::NONE
+                    };
+                    MODES.iter().any(|&mode| action_for(&ev(k.code, m), mode) == Some(*a))
+                })
+            });
+            assert!(reachable, "{a:?} has no key that reaches it");
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_at_the_same_level() {
+        for mode in MODES {
+            let mut seen = HashSet::new();
+            for b in KEYMAP.iter().flat_map(|r| r.bind).filter(|b| b.when.holds(mode)) {
+                for k in b.keys {
+                    let level = b.when == When::Always;
+                    assert!(seen.insert((format!("{k:?}"), level)), "{k:?} bound twice in {mode:?}");
+                }
+            }
+        }
+    }
+
+    /// "shift-↑/↓ pgup/pgdn K/J" → shift-↑, shift-↓, pgup, pgdn, K, J.
+    fn label_names(label: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for word in label.split(' ') {
+            let (prefix, rest) = match word.strip_prefix("shift-") {
+                Some(rest) if rest != "tab" => ("shift-", rest),
+                _ => ("", word),
+            };
+            // `tab/shift-tab` keeps its own prefix per part.
+            for part in rest.split('/').filter(|p| !p.is_empty()) {
+                out.insert(if part.starts_with("shift-") { part.to_string() } else { format!("{prefix}{part}") });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_label_names_exactly_its_keys() {
+        for r in KEYMAP.iter().filter(|r| !r.bind.is_empty()) {
+            let bound: BTreeSet<String> = r.bind.iter().flat_map(|b| b.keys).map(|k| key_name(*k)).collect();
+            assert_eq!(label_names(r.keys), bound, "row {:?}", r.keys);
+        }
+    }
+
+    #[test]
+    fn arrows_mean_temperature_or_selection_by_mode() {
+        let up = ev(Up, KeyModifiers::NONE);
+        assert_eq!(action_for(&up, Mode::Normal), Some(TempUp));
+        assert_eq!(action_for(&up, Mode::Inspect), Some(SelectUp));
+        let shift_up = ev(Up, KeyModifiers::SHIFT);
+        assert_eq!(action_for(&shift_up, Mode::Normal), Some(TempUpBig));
+        assert_eq!(action_for(&shift_up, Mode::Inspect), Some(TempUpBig));
+        assert_eq!(action_for(&ev(Left, KeyModifiers::SHIFT), Mode::Normal), Some(FocusPrev));
+        assert_eq!(action_for(&ev(BackTab, KeyModifiers::SHIFT), Mode::Normal), Some(FocusPrev));
+        assert_eq!(action_for(&ev(Enter, KeyModifiers::NONE), Mode::Normal), None);
+        assert_eq!(action_for(&ev(Enter, KeyModifiers::NONE), Mode::Inspect), Some(Branch));
+        // Shift reported with a character key does not change its meaning.
+        assert_eq!(action_for(&ev(KeyCode::Char('+'), KeyModifiers::SHIFT), Mode::Normal), Some(SpeedUp));
+        assert_eq!(action_for(&ev(KeyCode::Char('K'), KeyModifiers::SHIFT), Mode::Normal), Some(TempUpBig));
+        assert_eq!(action_for(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL), Mode::Inspect), Some(Quit));
+        assert_eq!(action_for(&ev(KeyCode::Char('r'), KeyModifiers::ALT), Mode::Normal), None);
+        assert_eq!(action_for(&ev(KeyCode::Char('r'), KeyModifiers::CONTROL), Mode::Normal), None);
+        let altgr = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        assert_eq!(action_for(&ev(KeyCode::Char('['), altgr), Mode::Normal), Some(InspectBack));
+    }
+
+    #[test]
+    fn hints_follow_the_mode_in_rank_order() {
+        let names = |m| hints(m).iter().map(|h| h.text).collect::<Vec<_>>();
+        assert_eq!(names(Mode::Normal), ["focus", "T", "pause", "step", "inspect", "help", "quit"]);
+        assert_eq!(names(Mode::Inspect), ["move", "pick", "branch", "step", "leave", "help"]);
+    }
+
+    #[test]
+    fn readme_key_table_matches_the_keymap() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let start = readme.find("| key | action |").expect("README has a `| key | action |` table");
+        let table: String =
+            readme[start..].lines().take_while(|l| l.starts_with('|')).map(|l| format!("{l}\n")).collect();
+        assert!(
+            table == readme_table(),
+            "README's key table differs from the keymap; replace it with:\n\n{}",
+            readme_table()
+        );
+    }
+}
