@@ -7,6 +7,7 @@
 mod edit;
 mod event;
 mod export;
+pub mod field;
 mod generations;
 pub mod keymap;
 pub mod keys;
@@ -23,6 +24,7 @@ mod tests;
 pub(crate) mod testutil;
 
 pub use event::{Effect, Event};
+pub use field::Field;
 pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
 pub use pane::PaneState;
@@ -50,13 +52,13 @@ pub const SPEED_FACTOR: f32 = 1.5;
 pub enum Overlay {
     None,
     Help,
-    /// Editing the prime text; `error` names the first character the model does not know.
+    /// Editing the prime text; `error` names the characters the model does not know.
     PrimeEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
     SeedEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
 }

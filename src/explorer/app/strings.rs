@@ -13,7 +13,8 @@ pub const HELP_TITLE: &str = " keys · ? or esc to close ";
 
 pub const PRIME_TITLE: &str = " prime text ";
 pub const PRIME_INTRO: &str = "the text every pane starts from:";
-pub const PRIME_KEYS: &str = "enter apply · alt-enter/ctrl-j newline · ctrl-u clear · esc cancel";
+pub const PRIME_KEYS: &str =
+    "enter apply · alt-enter/ctrl-j newline · ←/→ ↑/↓ home/end move · ctrl-u clear · esc cancel";
 pub const SEED_TITLE: &str = " seed ";
 pub const SEED_KEYS: &str = "type a whole number · enter restarts with it · esc cancel";
 
