@@ -28,6 +28,9 @@ pub enum Command {
     /// Measure training throughput (chars/s) of the bundled model's shape, beside PyTorch if
     /// Python can import torch.
     BenchTrain(commands::bench_train::BenchTrainArgs),
+    /// Find the units that track quotes, brackets, line position and the like, and measure how
+    /// often the gates saturate.
+    Cells(commands::cells::CellsArgs),
     /// Print a model's metadata, parameter count and vocabulary.
     Info {
         /// The model file (.safetensors).
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Train(args)) => commands::train::run(args),
         Some(Command::Sample(args)) => commands::sample::run(args),
         Some(Command::BenchTrain(args)) => commands::bench_train::run(args),
+        Some(Command::Cells(args)) => commands::cells::run(args),
         Some(Command::Info { model }) => commands::info::run(&model),
         Some(Command::Explore(args)) => commands::explore::run(args),
         None => commands::explore::run(cli.explore),

@@ -1,6 +1,8 @@
 //! The command-line front ends: each turns parsed flags into calls on the engine.
 
 pub mod bench_train;
+pub mod cells;
+pub mod cells_plot;
 pub mod explore;
 pub mod info;
 pub mod sample;

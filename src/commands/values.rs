@@ -11,3 +11,8 @@ pub fn unknown_policy() -> impl TypedValueParser<Value = UnknownPolicy> {
     PossibleValuesParser::new(UnknownPolicy::NAMES.map(|(n, _)| n))
         .map(|s| UnknownPolicy::NAMES.iter().find(|(n, _)| *n == s).expect("clap checked the name").1)
 }
+
+/// `--model NAME|FILE`: a bundled model's name, or a path.
+pub fn model_source() -> impl TypedValueParser<Value = tempest_core::assets::ModelSource> {
+    clap::builder::NonEmptyStringValueParser::new().map(|s| tempest_core::assets::ModelSource::parse(&s))
+}

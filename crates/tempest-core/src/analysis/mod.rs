@@ -1,6 +1,8 @@
-//! Text analysis over a pane's history: loop detection and live metrics. Pure functions of the
-//! characters (and their probabilities) pushed in.
+//! Text analysis: loop detection and live metrics over a pane's history (pure functions of the
+//! characters and probabilities pushed in), and interpretable cells in a model's hidden state
+//! ([`cells`]).
 
+pub mod cells;
 pub mod loops;
 pub mod metrics;
 
