@@ -7,4 +7,5 @@ pub mod explore;
 pub mod info;
 pub mod sample;
 pub mod train;
+pub mod train_defaults;
 pub mod values;
