@@ -5,7 +5,7 @@
 //!    and PyTorch's `nn.LSTM` and `nn.LSTMCell` stepping the same shape, measured in this run when
 //!    a Python with torch is found (`$TEMPEST_PYTHON`, else `python3`);
 //! 2. the per-pane, per-character work around the model: the sampler chain, drawing, the numbers
-//!    kept with each character (top-N for the histogram, rank, entropy, p at T = 1), the engine's
+//!    kept with each character (the logits tempered and settings, rank, entropy, p at T = 1), the engine's
 //!    branch history, and the app's loop detector and metrics — the same calls the explorer makes.
 //!
 //! `cargo bench --bench generation` (add `-- --quick` for a short smoke run, `-- --only step|chars`
@@ -294,9 +294,7 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
         },
     ];
     let panes = settings.len();
-    let top = 20;
-    let mut gen =
-        Generator::new(model.stepper(panes), ckpt_vocab.clone(), settings.clone(), 7, false).unwrap().with_top_n(top);
+    let mut gen = Generator::new(model.stepper(panes), ckpt_vocab.clone(), settings.clone(), 7, false).unwrap();
     gen.prime(&ckpt_vocab.encode("KING HENRY:\n", Default::default()).unwrap()).unwrap();
     let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
     let mut histories: Vec<PaneHistory> =
@@ -337,7 +335,7 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
         per_round.push(ns as f64 / 1e3 / (steps * panes) as f64);
     }
     let st = Stats::of(&per_round);
-    println!("\n[2] sampling and analysis per pane per character (3 panes: T 0.2, T 0.8, T 1.5 with top-k/top-p/min-p/repetition penalty; top-{top}; {rounds} rounds x {steps} steps)");
+    println!("\n[2] sampling and analysis per pane per character (3 panes: T 0.2, T 0.8, T 1.5 with top-k/top-p/min-p/repetition penalty; {rounds} rounds x {steps} steps)");
     println!(
         "    {} (the model step between characters is not timed, but it evicts the caches, as in the explorer)",
         st.show(2, "µs")

@@ -70,8 +70,7 @@ fn main() {
     config.seed = 7;
     let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
     let mut app = App::new(&config, ckpt.vocab.clone(), false);
-    let (engine, replies, handle) =
-        worker::spawn(ckpt.model, ckpt.vocab, config.histogram.top_n, config.history.chars).unwrap();
+    let (engine, replies, handle) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).unwrap();
     let (tx, rx) = mpsc::sync_channel::<Incoming>(256);
     let fwd = {
         let tx = tx.clone();

@@ -25,6 +25,13 @@ pub enum Command {
     Train(commands::train::TrainArgs),
     /// Generate text headlessly, one stream per --temperature.
     Sample(commands::sample::SampleArgs),
+    /// Measure generated text across a grid of temperatures and samplers, beside human text:
+    /// likelihood, entropy, diversity, loops and lexical validity, as a table, CSV, JSON and a plot.
+    Sweep(commands::sweep::SweepArgs),
+    /// Maintenance: measure a corpus's held-out part as human reference and store it in a model
+    /// file (what `tempest train` does at the end of a run).
+    #[command(hide = true)]
+    AttachReference(commands::sweep::AttachReferenceArgs),
     /// Measure training throughput (chars/s) of the bundled model's shape, beside PyTorch if
     /// Python can import torch.
     BenchTrain(commands::bench_train::BenchTrainArgs),
@@ -43,6 +50,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Train(args)) => commands::train::run(args),
         Some(Command::Sample(args)) => commands::sample::run(args),
+        Some(Command::Sweep(args)) => commands::sweep::run(args),
+        Some(Command::AttachReference(args)) => commands::sweep::attach_reference(args),
         Some(Command::BenchTrain(args)) => commands::bench_train::run(args),
         Some(Command::Cells(args)) => commands::cells::run(args),
         Some(Command::Info { model }) => commands::info::run(&model),

@@ -70,7 +70,7 @@ struct Engine {
 
 impl Engine {
     fn start(history_chars: usize) -> Self {
-        let (tx, rx, handle) = worker::spawn(model(), vocab(), TOP_N, history_chars).unwrap();
+        let (tx, rx, handle) = worker::spawn(model(), vocab(), history_chars).unwrap();
         Engine { tx, rx, handle: Some(handle), next_sync: 0 }
     }
 
@@ -178,16 +178,18 @@ fn stepping_produces_a_char_per_pane_with_its_distribution() {
         assert_eq!(b.last_logits.len(), 3);
         assert!(b.last_logits.iter().all(|l| l.len() == CHARS.len()));
         for (pane, c) in b.steps[0].iter().enumerate() {
-            assert_eq!(c.temperature, [0.2, 1.0, 1.5][pane]);
+            assert_eq!(c.temperature(), [0.2, 1.0, 1.5][pane]);
             assert_eq!(c.ch, vocab().char(c.id));
-            assert_eq!(c.top.len(), TOP_N);
-            assert!(c.top.windows(2).all(|w| w[0].1 >= w[1].1), "top is most likely first");
+            assert_eq!(c.logits.len(), CHARS.len());
+            let top = c.top_ids(TOP_N);
+            assert_eq!(top.len(), TOP_N);
+            assert!(top.windows(2).all(|w| c.z()[w[0] as usize] >= c.z()[w[1] as usize]), "top is most likely first");
             assert!(c.p > 0.0 && c.p <= 1.0 && c.p1 > 0.0 && c.p1 <= 1.0);
             assert!(c.rank >= 1 && c.entropy_bits >= 0.0);
-            if let Some(&(_, p, p1)) = c.top.iter().find(|t| t.0 == c.id) {
-                assert_eq!((p, p1), (c.p, c.p1));
-                assert_eq!(c.top.iter().position(|t| t.0 == c.id).unwrap() + 1, c.rank as usize);
-            }
+            // The recorded distribution gives back the recorded p and rank exactly.
+            let chain = c.chain();
+            assert_eq!(chain.probs[c.id as usize], c.p);
+            assert_eq!(chain.ranks()[c.id as usize], c.rank);
         }
     }
 }
@@ -231,7 +233,7 @@ fn zero_temperature_is_argmax_and_settings_apply_from_the_next_char() {
     e.send(Request::Settings { pane: 1, settings: SamplerSettings::with_temperature(0.0) });
     for b in e.steps(20) {
         let c = &b.steps[0][1];
-        assert_eq!(c.temperature, 0.0, "the newest Settings wins");
+        assert_eq!(c.temperature(), 0.0, "the newest Settings wins");
         assert_eq!(c.id, argmax(&b.last_logits[1]));
     }
     // Bad settings are refused with a message, and change nothing.
@@ -240,7 +242,7 @@ fn zero_temperature_is_argmax_and_settings_apply_from_the_next_char() {
     let r = e.sync();
     assert!(matches!(&r[0], Reply::Error(m) if m.contains("temperature")), "{r:?}");
     assert!(matches!(&r[1], Reply::Error(m) if m.contains("no pane 10")), "{r:?}");
-    assert_eq!(texts(&e.steps(1), 2)[1][0].temperature, 0.0);
+    assert_eq!(texts(&e.steps(1), 2)[1][0].temperature(), 0.0);
 }
 
 #[test]
@@ -437,7 +439,7 @@ fn history_and_snapshots_stay_bounded() {
 
     // And in a live session, for every pane.
     let m = model();
-    let mut s = Session::new(&m.stepper(1), vocab(), prime(), temps(&[0.5, 1.5]), 1, false, TOP_N, 300).unwrap();
+    let mut s = Session::new(&m.stepper(1), vocab(), prime(), temps(&[0.5, 1.5]), 1, false, 300).unwrap();
     for _ in 0..3000 {
         s.step().unwrap();
     }

@@ -37,7 +37,7 @@ fn reset(generation: u64, prime: Vec<u32>) -> Request {
 fn the_engine_reports_progress_and_stops_feeding_when_the_app_quits() {
     let ckpt = tempest_core::assets::load_model(None).unwrap();
     let ids = ckpt.vocab.encode(&long_text(), UnknownPolicy::Error).unwrap();
-    let (tx, rx, handle) = worker::spawn(ckpt.model, ckpt.vocab, 10, 1000).unwrap();
+    let (tx, rx, handle) = worker::spawn(ckpt.model, ckpt.vocab, 1000).unwrap();
     tx.send(reset(1, ids)).unwrap();
     tx.send(Request::Run { chars_per_sec: None }).unwrap();
     let (done, total) = loop {
@@ -66,7 +66,7 @@ fn a_new_reset_replaces_a_prime_still_being_fed() {
     let ckpt = tempest_core::assets::load_model(None).unwrap();
     let long = ckpt.vocab.encode(&long_text(), UnknownPolicy::Error).unwrap();
     let short = ckpt.vocab.encode("ROMEO:", UnknownPolicy::Error).unwrap();
-    let (tx, rx, _handle) = worker::spawn(ckpt.model, ckpt.vocab, 10, 1000).unwrap();
+    let (tx, rx, _handle) = worker::spawn(ckpt.model, ckpt.vocab, 1000).unwrap();
     tx.send(reset(1, long)).unwrap();
     tx.send(Request::Pause).unwrap();
     tx.send(reset(2, short)).unwrap();

@@ -261,6 +261,34 @@ fn bad_flag_values_are_clear_errors() {
     sample(&["--repeat-penalty", "0.5"]).assert_clean_failure(&["--repeat-penalty", "[1, 10]"]);
     sample(&["--threads", "0"]).assert_clean_failure(&["--threads"]);
     sample(&["--format", "xml"]).assert_clean_failure(&["--format", "xml"]);
+    sample(&["--repeat-penalty", "1.2", "--repeat-window", "10001"]).assert_clean_failure(&[
+        "--repeat-window",
+        "[0, 10000]",
+        "got 10001",
+    ]);
+}
+
+/// One seed range everywhere (`tempest_core::limits::SEED`): what the explorer's dialog and a
+/// config file accept, every command's `--seed` accepts, and nothing more.
+#[test]
+fn seeds_beyond_i64_max_are_refused_by_every_command() {
+    let too_big = (i64::MAX as u64 + 1).to_string();
+    let words = ["--seed", "a seed is a whole number in [0, 9223372036854775807]"];
+    sample(&["--length", "5", "--seed", &too_big]).assert_clean_failure(&words);
+    sample(&["--length", "5", "--seed=-1"]).assert_clean_failure(&words);
+    run(tempest().args(["explore", "--seed", &too_big])).assert_clean_failure(&words);
+    run(tempest().args(["--seed", &too_big])).assert_clean_failure(&words);
+    run(tempest().args(["train", "--corpus", "x.txt", "--out", "m.safetensors", "--seed", &too_big]))
+        .assert_clean_failure(&words);
+    // The largest seed works, and a fresh seed is one that can be given back.
+    let top = i64::MAX.to_string();
+    assert_eq!(sample_ok(&["--length", "30", "--seed", &top]), sample_ok(&["--length", "30", "--seed", &top]));
+    for _ in 0..4 {
+        let r = sample(&["--length", "1"]);
+        r.assert_ok();
+        let seed: u64 = r.stderr.trim().strip_prefix("seed ").expect("fresh seed on stderr").parse().unwrap();
+        assert!(seed <= i64::MAX as u64, "fresh seed {seed} is outside the seed range");
+    }
 }
 
 /// `tempest sample` on the bundled model.
@@ -285,4 +313,28 @@ fn bundled_model_argmax_is_deterministic_and_loops() {
     assert!(!found.is_empty(), "no repetition loop in the argmax text:\n{text}");
     let longest = found.iter().max_by_key(|l| l.span).unwrap();
     assert!(longest.repeats() >= 2 && longest.span >= 24, "{longest:?}");
+}
+
+/// Temperature never changes the order of the logits, so `top` follows the model's own order (by
+/// p at T = 1) even where tempered probabilities round to 0 or truncation cuts them to 0.
+#[test]
+fn jsonl_top_is_in_the_model_order_at_low_temperature_and_under_truncation() {
+    let cases: [&[&str]; 4] =
+        [&["-t", "0"], &["-t", "0.05", "-t", "0.1"], &["-t", "0.8", "--top-k", "5"], &["-t", "1", "--min-p", "0.2"]];
+    for extra in cases {
+        let mut args = vec!["sample", "--threads", "1", "--seed", "7", "--length", "150", "--format", "jsonl"];
+        args.extend(["--top", "20"]);
+        args.extend(extra);
+        let r = run(tempest().args(&args));
+        r.assert_ok();
+        for row in jsonl(&r.stdout) {
+            let top = row["top"].as_array().unwrap();
+            let p1: Vec<f64> = top.iter().map(|e| e["p1"].as_f64().unwrap()).collect();
+            assert!(p1.windows(2).all(|w| w[0] >= w[1]), "{extra:?}: top out of model order: {row}");
+            let rank = row["rank"].as_u64().unwrap() as usize;
+            if let Some(at) = top.iter().position(|e| e["char"] == row["char"]) {
+                assert_eq!(at + 1, rank, "{extra:?}: {row}");
+            }
+        }
+    }
 }

@@ -157,7 +157,7 @@ fn strip<DB: DrawingBackend>(
 }
 
 /// Registers a system TrueType font as plotters' "sans-serif".
-fn load_font() -> anyhow::Result<()> {
+pub(crate) fn load_font() -> anyhow::Result<()> {
     let candidates: Vec<PathBuf> = std::env::var_os("TEMPEST_FONT")
         .map(PathBuf::from)
         .into_iter()

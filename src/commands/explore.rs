@@ -23,7 +23,7 @@ pub struct ExploreArgs {
     #[arg(long, value_parser = super::values::unknown_policy(), default_value = "error")]
     pub unknown: UnknownPolicy,
     /// Random seed: the same model, prime, seed and settings always give the same text.
-    #[arg(long)]
+    #[arg(long, value_parser = tempest_core::limits::parse_seed)]
     pub seed: Option<u64>,
     /// A pane at this sampling temperature; repeat for several panes (replaces the configured ones).
     #[arg(long = "temperature", short = 't', value_name = "T")]

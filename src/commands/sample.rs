@@ -52,7 +52,7 @@ pub struct SampleArgs {
     pub repeat_window: usize,
     /// Random seed; the same model, prime, seed and settings always give the same text.
     /// Default: a fresh seed, printed on stderr.
-    #[arg(long)]
+    #[arg(long, value_parser = tempest_core::limits::parse_seed)]
     pub seed: Option<u64>,
     /// Draw one uniform number per step shared by all streams, so they differ by settings alone.
     #[arg(long)]
@@ -99,15 +99,13 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
         eprintln!("seed {seed}");
     }
     let stepper = ckpt.model.stepper(settings.len());
-    let mut gen = Generator::new(stepper, ckpt.vocab.clone(), settings.clone(), seed, args.coupled)?
-        // Only JSONL lists the top of each distribution.
-        .with_top_n(if matches!(args.format, Format::Jsonl) { args.top } else { 0 });
+    let mut gen = Generator::new(stepper, ckpt.vocab.clone(), settings.clone(), seed, args.coupled)?;
     gen.prime(&prime_ids)?;
 
     let stdout = io::stdout();
     // Print the prime as the model was fed it: with `--unknown skip` that is without the skipped characters.
     let prime = ckpt.vocab.decode(&prime_ids);
-    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, &ckpt.vocab);
+    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, args.top, &ckpt.vocab);
     let result = (|| -> io::Result<()> {
         out.start()?;
         for pos in 0..args.length {
@@ -128,7 +126,8 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
 
 fn fresh_seed() -> u64 {
     let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    (t.as_nanos() as u64) ^ ((std::process::id() as u64) << 32)
+    // Within the seed range, so that it can be passed back with --seed to reproduce the run.
+    ((t.as_nanos() as u64) ^ ((std::process::id() as u64) << 32)) & tempest_core::limits::SEED.hi
 }
 
 struct Output<'a, W: Write> {
@@ -136,14 +135,22 @@ struct Output<'a, W: Write> {
     format: Format,
     settings: &'a [SamplerSettings],
     prime: &'a str,
+    top: usize,
     vocab: &'a Vocab,
     lines: Vec<String>,
 }
 
 impl<'a, W: Write> Output<'a, W> {
-    fn new(w: W, format: Format, settings: &'a [SamplerSettings], prime: &'a str, vocab: &'a Vocab) -> Self {
+    fn new(
+        w: W,
+        format: Format,
+        settings: &'a [SamplerSettings],
+        prime: &'a str,
+        top: usize,
+        vocab: &'a Vocab,
+    ) -> Self {
         let lines = vec![String::new(); settings.len()];
-        Output { w, format, settings, prime, vocab, lines }
+        Output { w, format, settings, prime, top, vocab, lines }
     }
 
     fn label(&self, stream: usize) -> String {
@@ -190,13 +197,13 @@ impl<'a, W: Write> Output<'a, W> {
             Format::Text => self.push_line_char(stream, d.ch),
             Format::Jsonl => {
                 let top: Vec<serde_json::Value> = d
-                    .top
-                    .iter()
-                    .map(|&(id, p, p1)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1}))
+                    .top(self.top)
+                    .into_iter()
+                    .map(|(id, p, p1)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1}))
                     .collect();
                 let obj = serde_json::json!({
                     "stream": stream,
-                    "temperature": d.temperature,
+                    "temperature": d.temperature(),
                     "pos": pos,
                     "char": d.ch.to_string(),
                     "p": d.p,

@@ -9,7 +9,11 @@ use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::train_defaults;
-use tempest_core::model::CellKind;
+use tempest_core::analysis::{LoopSettings, NearLoopSettings};
+use tempest_core::model::{CellKind, Checkpoint};
+use tempest_core::sweep::reference::{attach_to_checkpoint, DEFAULT_CHUNKS, DEFAULT_CHUNK_CHARS};
+use tempest_core::sweep::Reference;
+use tempest_core::train::data::Corpus;
 use tempest_core::train::sample::sample_text;
 use tempest_core::train::{sibling, Event, Outcome, TrainConfig, Trainer};
 
@@ -92,7 +96,7 @@ pub struct TrainArgs {
     pub checkpoint_every: Option<u64>,
     /// Seed of the initial weights, the batches and dropout: the same seed, corpus and settings
     /// train the same model [default: 1]
-    #[arg(long)]
+    #[arg(long, value_parser = tempest_core::limits::parse_seed)]
     pub seed: Option<u64>,
     /// Print a short sample from the model every N steps, at the first checkpoint on or after
     /// each multiple (0: never) [default: at each evaluation]
@@ -200,6 +204,30 @@ pub fn device(choice: &str) -> anyhow::Result<tch::Device> {
     })
 }
 
+/// Measures the held-out text as a sweep's human reference and stores it in the saved model, with
+/// the training text's words. `None` when there is no saved model or too little held-out text.
+fn attach_reference(out: &std::path::Path, corpus: &Corpus) -> anyhow::Result<Option<Reference>> {
+    if !out.exists() || corpus.val.len() < 50 {
+        return Ok(None);
+    }
+    let ckpt = Checkpoint::load(out, tch::Device::Cpu)?;
+    let train_text = corpus.vocab.decode(&corpus.train);
+    let chunk = DEFAULT_CHUNK_CHARS.min(corpus.val.len());
+    let r = Reference::compute(
+        ckpt.model.stepper(1),
+        &ckpt.vocab,
+        &train_text,
+        &corpus.val,
+        &corpus.name,
+        chunk,
+        DEFAULT_CHUNKS,
+        LoopSettings::default(),
+        NearLoopSettings::default(),
+    )?;
+    attach_to_checkpoint(out, &r)?;
+    Ok(Some(r))
+}
+
 pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
     if let Some(n) = args.threads {
         if n < 1 {
@@ -301,6 +329,17 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
                 state.best_val.map(|v| format!("{v:.4} nats/char")).unwrap_or_else(|| "n/a".into()),
                 out.display()
             );
+            match attach_reference(&out, trainer.corpus()) {
+                Ok(Some(r)) => say!(
+                    "human reference stored with the model: {} held-out passages of {} chars, {} words",
+                    r.chunks,
+                    r.chunk_chars,
+                    r.words.len()
+                ),
+                Ok(None) => {}
+                // The model itself is saved and fine; only the sweep's comparison is missing.
+                Err(e) => eprintln!("warning: no human reference stored with the model: {e:#}"),
+            }
             Ok(0)
         }
         Outcome::Interrupted { state, checkpoint } => {

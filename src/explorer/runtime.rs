@@ -63,8 +63,7 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     }
 
     let (engine, replies, engine_thread) =
-        worker::spawn(ckpt.model, ckpt.vocab, config.histogram.top_n, config.history.chars)
-            .context("cannot start the engine thread")?;
+        worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).context("cannot start the engine thread")?;
     let (tx, rx) = mpsc::sync_channel(events::QUEUE);
     events::spawn_forwarder(replies, tx.clone()).context("cannot start a thread")?;
     events::spawn_signals(tx.clone()).context("cannot install the signal handlers")?;

@@ -27,8 +27,6 @@ pub struct Generator {
     u: Vec<f64>,
     probs: Vec<f32>,
     probs1: Vec<f32>,
-    /// How many of the most likely characters each [`Drawn`] lists.
-    top_n: usize,
 }
 
 impl Generator {
@@ -58,14 +56,7 @@ impl Generator {
             u: Vec::new(),
             probs: Vec::new(),
             probs1: Vec::new(),
-            top_n: 0,
         })
-    }
-
-    /// Makes every [`Drawn`] list the `n` most likely characters of its distribution.
-    pub fn with_top_n(mut self, n: usize) -> Self {
-        self.top_n = n;
-        self
     }
 
     pub fn streams(&self) -> usize {
@@ -150,7 +141,7 @@ impl Generator {
         for i in 0..self.streams() {
             let logits = &self.pending[i * v..(i + 1) * v];
             let s = &self.settings[i];
-            s.distribution(logits, &self.recent[i], &mut self.scratch, &mut self.probs);
+            let z = s.distribution_from(logits, &self.recent[i], &mut self.scratch, &mut self.probs);
             let id = draw(&self.probs, self.u[i]);
             if s.is_model_distribution() {
                 // The same computation would give the same numbers.
@@ -158,7 +149,7 @@ impl Generator {
             } else {
                 softmax_t(logits, 1.0, &mut self.probs1);
             }
-            let d = Drawn::new(&self.vocab, id, &self.probs, &self.probs1, s.temperature, self.top_n);
+            let d = Drawn::new(&self.vocab, id, &self.probs, &self.probs1, logits, z, *s);
             f(i, d, logits);
         }
     }

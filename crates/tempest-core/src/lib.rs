@@ -10,8 +10,10 @@ pub mod display;
 pub mod error;
 pub mod fastmath;
 pub mod generate;
+pub mod limits;
 pub mod model;
 pub mod sampling;
+pub mod sweep;
 pub mod train;
 
 pub use error::{Error, Result};

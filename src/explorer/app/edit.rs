@@ -8,10 +8,9 @@ use super::field::Field;
 use super::keys::is_ctrl_c;
 use super::{update::reset, App, Effect, Overlay};
 use tempest_core::display::{describe_char, glyph};
+use tempest_core::limits;
 use tempest_core::model::vocab::UnknownPolicy;
 
-/// Largest seed accepted, as in the config file.
-pub const SEED_MAX: u64 = i64::MAX as u64;
 /// Unknown characters named one by one in a message; beyond that they are counted.
 const NAMED_MAX: usize = 8;
 
@@ -52,7 +51,7 @@ fn short(c: char) -> String {
 }
 
 pub fn seed_range_message() -> String {
-    format!("a seed is a whole number in [0, {SEED_MAX}]")
+    format!("a seed is a whole number in {}", limits::SEED)
 }
 
 fn field(app: &mut App) -> Option<&mut Field> {
@@ -147,11 +146,11 @@ pub(super) fn on_paste(app: &mut App, text: &str) {
 fn check(app: &App) -> Option<String> {
     match &app.overlay {
         Overlay::PrimeEdit { field, .. } => unknown_chars(app, field.chars()),
-        Overlay::SeedEdit { field, .. } => match field.text().parse::<u64>() {
-            _ if field.is_empty() => None,
-            Ok(v) if v <= SEED_MAX => None,
-            _ => Some(format!("too large: {}", seed_range_message())),
-        },
+        Overlay::SeedEdit { field, .. } if field.is_empty() => None,
+        // Only digits get typed, so the one way to be wrong is too large.
+        Overlay::SeedEdit { field, .. } => {
+            limits::parse_seed(&field.text()).err().map(|_| format!("too large: {}", seed_range_message()))
+        }
         _ => None,
     }
 }
@@ -182,8 +181,8 @@ fn apply_prime(app: &mut App, fx: &mut Vec<Effect>) {
 
 fn apply_seed(app: &mut App, fx: &mut Vec<Effect>) {
     let Overlay::SeedEdit { field, .. } = &app.overlay else { return };
-    match field.text().parse::<u64>() {
-        Ok(v) if v <= SEED_MAX => {
+    match limits::parse_seed(&field.text()) {
+        Ok(v) => {
             app.seed = v;
             app.overlay = Overlay::None;
             reset(app, fx);

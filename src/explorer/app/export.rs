@@ -47,8 +47,8 @@ pub(super) fn build(app: &App) -> (String, String) {
                 p1: d.p1,
                 rank: d.rank,
                 entropy_bits: d.entropy_bits,
-                temperature: d.temperature,
-                top: d.top.iter().map(|&(id, p, p1)| (app.char_of(id), p, p1)).collect(),
+                temperature: d.temperature(),
+                top: d.top(app.limits.top_n).into_iter().map(|(id, p, p1)| (app.char_of(id), p, p1)).collect(),
             };
             // Serialising plain numbers and strings cannot fail.
             if let Ok(line) = serde_json::to_string(&record) {

@@ -43,9 +43,9 @@ pub fn main_layout(area: Rect, app: &App) -> MainLayout {
         let panes_area = Rect { width: rest.width - hist_w, ..rest };
         return MainLayout { panes: split_columns(panes_area, app.panes.len()), histogram, legend, status };
     }
-    // Below the panes the histogram wants its top N rows, a footer and two borders, but never more
-    // than 2/5 of the height: the text is the point.
-    let want = app.limits.top_n as u16 + 3;
+    // Below the panes the histogram wants its top N rows, an axis, a footer and two borders, but
+    // never more than 2/5 of the height: the text is the point.
+    let want = app.limits.top_n as u16 + 4;
     let hist_h = want.min(rest.height * 2 / 5).max(5);
     let histogram = Rect { y: rest.bottom() - hist_h, height: hist_h, ..rest };
     let panes_area = Rect { height: rest.height - hist_h, ..rest };

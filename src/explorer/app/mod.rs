@@ -29,23 +29,21 @@ pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
 pub use pane::PaneState;
 pub use update::{apply, update};
-pub use view::{HistRow, HistogramSource, HistogramView};
+pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
 
 use crate::explorer::config::{ColorsConfig, Config};
 use crate::explorer::worker::Request;
 use tempest_core::analysis::LoopSettings;
+use tempest_core::limits;
 use tempest_core::model::vocab::{UnknownPolicy, Vocab};
 use tempest_core::sampling::SamplerSettings;
 
-pub use crate::explorer::config::MAX_PANES;
-/// Temperature range reachable with the keys (the config allows the same).
-pub const T_MIN: f32 = 0.0;
-pub const T_MAX: f32 = crate::explorer::config::MAX_PANE_TEMPERATURE;
+/// Most panes side by side.
+pub const MAX_PANES: usize = limits::PANES.hi;
+/// Temperature steps of ↑/↓ and of Shift-↑/↓, within [`limits::PANE_TEMPERATURE`].
 pub const T_STEP: f32 = 0.05;
 pub const T_STEP_BIG: f32 = 0.25;
-/// Speed range in characters per second per pane, and the factor of one `+`/`-` step.
-pub const SPEED_MIN: f32 = 1.0;
-pub const SPEED_MAX: f32 = 2000.0;
+/// The factor of one `+`/`-` speed step, within [`limits::SPEED`].
 pub const SPEED_FACTOR: f32 = 1.5;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +68,7 @@ pub struct Inspect {
     pub pane: usize,
     /// Absolute position (0 = first character after the prime).
     pub pos: u64,
-    /// Index into that character's stored `top`.
+    /// Row selected in that character's distribution, in the model's order (0 = most likely).
     pub selected: usize,
 }
 
@@ -135,6 +133,7 @@ pub struct App {
     pub generations: Generations,
     pub overlay: Overlay,
     pub inspect: Option<Inspect>,
+    pub hist: HistogramOptions,
     pub color_mode: ColorMode,
     pub status: Option<Status>,
     pub vocab: Vocab,
@@ -175,10 +174,7 @@ impl App {
             panes,
             focus: 0,
             paused: false,
-            speed: Speed {
-                chars_per_sec: config.speed.chars_per_sec.clamp(SPEED_MIN, SPEED_MAX),
-                max: config.speed.max,
-            },
+            speed: Speed { chars_per_sec: limits::SPEED.clamp(config.speed.chars_per_sec), max: config.speed.max },
             coupled: config.coupled,
             seed: config.seed,
             prime: config.prime.clone(),
@@ -186,6 +182,7 @@ impl App {
             generations: Generations::new(1),
             overlay: Overlay::None,
             inspect: None,
+            hist: HistogramOptions::default(),
             color_mode: ColorMode::Off,
             status,
             vocab,

@@ -60,25 +60,37 @@ pub fn logits(v: &Vocab, target: char, salt: u64) -> Vec<f32> {
 }
 
 /// A drawn character consistent with `logits(v, ch, salt)` at temperature `t`, as the engine
-/// would report it (top 8).
+/// would report it.
 pub fn drawn(v: &Vocab, ch: char, t: f32, salt: u64) -> Drawn {
+    drawn_with(v, ch, SamplerSettings::with_temperature(t), salt)
+}
+
+/// As [`drawn`], with any sampler settings (the drawn character may then have been cut: tests
+/// that care pick one that is kept).
+pub fn drawn_with(v: &Vocab, ch: char, settings: SamplerSettings, salt: u64) -> Drawn {
     let z = logits(v, ch, salt);
-    let (mut p, mut p1) = (Vec::new(), Vec::new());
-    softmax_t(&z, t, &mut p);
+    let chain = settings.view(&z, &[]);
+    let mut p1 = Vec::new();
     softmax_t(&z, 1.0, &mut p1);
     let id = v.id(ch).expect("test char in vocab");
-    Drawn::new(v, id, &p, &p1, t, 8)
+    Drawn::new(v, id, &chain.probs, &p1, &z, &z, settings)
 }
 
 /// A `Stepped` reply giving pane `i` the characters of `texts[i]` (all the same length), at each
-/// pane's current temperature.
+/// pane's current settings.
 pub fn batch(app: &App, generation: u64, texts: &[&str]) -> Reply {
     let v = &app.vocab;
     let per_pane: Vec<Vec<char>> = texts.iter().map(|t| t.chars().collect()).collect();
     let n = per_pane.iter().map(Vec::len).max().unwrap_or(0);
-    let temp = |i: usize| app.panes.get(i).map_or(1.0, |p| p.settings.temperature);
+    let settings = |i: usize| app.panes.get(i).map_or(SamplerSettings::default(), |p| p.settings);
     let steps = (0..n)
-        .map(|k| per_pane.iter().enumerate().map(|(i, cs)| drawn(v, cs[k], temp(i), (i * 1000 + k) as u64)).collect())
+        .map(|k| {
+            per_pane
+                .iter()
+                .enumerate()
+                .map(|(i, cs)| drawn_with(v, cs[k], settings(i), (i * 1000 + k) as u64))
+                .collect()
+        })
         .collect();
     let last_logits =
         per_pane.iter().enumerate().map(|(i, cs)| logits(v, cs[n - 1], (i * 1000 + n - 1) as u64)).collect();

@@ -6,9 +6,10 @@ use super::keymap::action_for;
 use super::keys::{self, Action};
 use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
 use super::{layout, strings};
-use super::{MAX_PANES, SPEED_FACTOR, SPEED_MAX, SPEED_MIN, T_MAX, T_MIN, T_STEP, T_STEP_BIG};
+use super::{MAX_PANES, SPEED_FACTOR, T_STEP, T_STEP_BIG};
 use crate::explorer::worker::Request;
 use tempest_core::display::thousands;
+use tempest_core::limits::{PANE_TEMPERATURE, SPEED};
 
 /// The only way an [`App`] changes. Returns what the runtime must do in consequence.
 pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
@@ -145,9 +146,9 @@ fn change_temperature(app: &mut App, delta: f32, fx: &mut Vec<Effect>) {
     let pane = app.focus;
     let old = app.panes[pane].settings.temperature;
     // Rounded to hundredths so that repeated steps land on 0.05 multiples instead of drifting.
-    let t = ((old + delta).clamp(T_MIN, T_MAX) * 100.0).round() / 100.0;
+    let t = (PANE_TEMPERATURE.clamp(old + delta) * 100.0).round() / 100.0;
     if t == old {
-        return app.set_status(format!("temperature stays within [{T_MIN}, {T_MAX}]"));
+        return app.set_status(format!("temperature stays within {PANE_TEMPERATURE}"));
     }
     app.panes[pane].settings.temperature = t;
     fx.push(Effect::Engine(Request::Settings { pane, settings: app.panes[pane].settings }));
@@ -155,13 +156,13 @@ fn change_temperature(app: &mut App, delta: f32, fx: &mut Vec<Effect>) {
 
 fn change_speed(app: &mut App, factor: f32, fx: &mut Vec<Effect>) {
     let old = app.speed.chars_per_sec;
-    app.speed.chars_per_sec = (old * factor).round().clamp(SPEED_MIN, SPEED_MAX);
+    app.speed.chars_per_sec = SPEED.clamp((old * factor).round());
     // Asking for a particular speed means leaving max speed.
     app.speed.max = false;
     if !app.paused {
         fx.push(Effect::Engine(Request::Run { chars_per_sec: app.speed.request_rate() }));
     }
-    app.set_status(format!("speed {} ch/s per pane (range {SPEED_MIN}–{SPEED_MAX})", app.speed.chars_per_sec));
+    app.set_status(format!("speed {} ch/s per pane (range {}–{})", app.speed.chars_per_sec, SPEED.lo, SPEED.hi));
 }
 
 /// Restarts every pane from the prime (after a prime or seed change too).
@@ -218,13 +219,12 @@ fn move_cursor(app: &mut App, to: impl Fn(u64, u64, u64) -> u64) {
 
 /// The row of the character actually drawn, so Enter right away re-draws the same character.
 pub(super) fn default_selection(app: &App, pane: usize, pos: u64) -> usize {
-    let Some(d) = app.panes[pane].get(pos) else { return 0 };
-    d.top.iter().take(app.limits.top_n).position(|&(id, _, _)| id == d.id).unwrap_or(0)
+    app.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
 }
 
 fn move_selection(app: &mut App, delta: isize) {
     let Some(ins) = app.inspect else { return };
-    let rows = app.panes[ins.pane].get(ins.pos).map_or(0, |d| d.top.len().min(app.limits.top_n));
+    let rows = app.panes[ins.pane].get(ins.pos).map_or(0, |d| d.logits.len());
     if rows == 0 {
         return;
     }
@@ -235,7 +235,7 @@ fn move_selection(app: &mut App, delta: isize) {
 fn branch(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(ins) = app.inspect else { return };
     let Some(d) = app.panes[ins.pane].get(ins.pos) else { return };
-    let id = d.top.get(ins.selected).map_or(d.id, |t| t.0);
+    let id = d.top_ids(ins.selected + 1).get(ins.selected).copied().unwrap_or(d.id);
     let generation = app.generations.bump(Bump::Branched);
     fx.push(Effect::Engine(Request::Branch { generation, pane: ins.pane, pos: ins.pos, id }));
     let c = app.char_of(id);

@@ -19,12 +19,6 @@ use tempest_core::sampling::SamplerSettings;
 /// The built-in configuration, documented key by key.
 pub const DEFAULT_TOML: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/default.toml"));
 
-/// Most panes the explorer lays out side by side.
-pub const MAX_PANES: usize = 6;
-
-/// Highest pane temperature a config may set; the explorer clamps live changes to [0, this].
-pub const MAX_PANE_TEMPERATURE: f32 = 5.0;
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// None: the bundled model.
@@ -32,7 +26,7 @@ pub struct Config {
     pub prime: String,
     pub seed: u64,
     pub coupled: bool,
-    /// 1 to [`MAX_PANES`] panes, left to right.
+    /// [`tempest_core::limits::PANES`] panes, left to right.
     pub panes: Vec<SamplerSettings>,
     pub speed: SpeedConfig,
     pub histogram: HistogramConfig,

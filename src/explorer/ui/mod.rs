@@ -10,6 +10,8 @@ pub mod theme;
 pub mod wrap;
 
 #[cfg(test)]
+mod histogram_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::explorer::app::strings;

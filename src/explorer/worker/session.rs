@@ -18,14 +18,12 @@ pub struct Session {
     /// The state right after the prime (the same for every pane): new panes start here.
     start: Snapshot,
     histories: Vec<PaneHistory>,
-    top_n: usize,
     history_chars: usize,
     scratch: Vec<f32>,
 }
 
 impl Session {
     /// Starts every pane from `prime`. `model` is only forked (its weights are shared, not copied).
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         model: &Stepper,
         vocab: Vocab,
@@ -33,10 +31,9 @@ impl Session {
         panes: Vec<SamplerSettings>,
         seed: u64,
         coupled: bool,
-        top_n: usize,
         history_chars: usize,
     ) -> Result<Self> {
-        let started = Session::start(model, vocab, prime, panes, seed, coupled, top_n, history_chars, &mut |_| true)?;
+        let started = Session::start(model, vocab, prime, panes, seed, coupled, history_chars, &mut |_| true)?;
         Ok(started.expect("a prime that is never abandoned completes"))
     }
 
@@ -50,7 +47,6 @@ impl Session {
         panes: Vec<SamplerSettings>,
         seed: u64,
         coupled: bool,
-        top_n: usize,
         history_chars: usize,
         go_on: &mut dyn FnMut(usize) -> bool,
     ) -> Result<Option<Self>> {
@@ -63,7 +59,7 @@ impl Session {
                 vocab.len()
             )));
         }
-        let mut gen = Generator::new(model.fork(panes.len()), vocab, panes, seed, coupled)?.with_top_n(top_n);
+        let mut gen = Generator::new(model.fork(panes.len()), vocab, panes, seed, coupled)?;
         // The same call as `tempest sample`, so the explorer shows the same text for the same seed.
         if !gen.prime_with(&prime, go_on)? {
             return Ok(None);
@@ -71,7 +67,7 @@ impl Session {
         let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
         let histories =
             (0..gen.streams()).map(|_| PaneHistory::new(start.clone(), history_chars, SNAPSHOT_EVERY)).collect();
-        Ok(Some(Session { gen, prime, start, histories, top_n, history_chars, scratch: Vec::new() }))
+        Ok(Some(Session { gen, prime, start, histories, history_chars, scratch: Vec::new() }))
     }
 
     pub fn panes(&self) -> usize {
@@ -164,10 +160,10 @@ impl Session {
         }
         let mut recent = h.tail_before(pos, RECENT_AFTER_BRANCH, &self.prime);
         let settings = *self.gen.settings(pane);
-        let mut probs = Vec::new();
-        settings.distribution(&logits, &recent, &mut self.scratch, &mut probs);
+        let (mut probs, mut penalised) = (Vec::new(), Vec::new());
+        let z = settings.distribution_from(&logits, &recent, &mut penalised, &mut probs);
         softmax_t(&logits, 1.0, &mut self.scratch);
-        let drawn = Drawn::new(vocab, id, &probs, &self.scratch, settings.temperature, self.top_n);
+        let drawn = Drawn::new(vocab, id, &probs, &self.scratch, &logits, z, settings);
         let mut next = Vec::new();
         row.step(&[id], &mut next)?;
 

@@ -33,12 +33,10 @@ pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 pub const REPLY_QUEUE: usize = 16;
 
 /// Starts the engine thread. It exits when the returned `Sender` is dropped (or the `Receiver`,
-/// at its next reply). `top_n` is the size of each [`Drawn::top`]; `history_chars` how far
-/// back (at least) a `Branch` can reach.
+/// at its next reply). `history_chars` is how far back (at least) a `Branch` can reach.
 pub fn spawn(
     model: CharRnn,
     vocab: Vocab,
-    top_n: usize,
     history_chars: usize,
 ) -> std::io::Result<(Sender<Request>, Receiver<Reply>, JoinHandle<()>)> {
     let (req_tx, req_rx) = mpsc::channel();
@@ -53,7 +51,7 @@ pub fn spawn(
             }
         };
         drop(model);
-        let mut worker = Worker::new(template, vocab, top_n, history_chars, rep_tx);
+        let mut worker = Worker::new(template, vocab, history_chars, rep_tx);
         loop {
             match catch_unwind(AssertUnwindSafe(|| worker.run(&req_rx))) {
                 Ok(_stopped) => return,
@@ -96,7 +94,6 @@ type Flow = Result<(), Stopped>;
 struct Worker {
     template: Stepper,
     vocab: Vocab,
-    top_n: usize,
     history_chars: usize,
     replies: SyncSender<Reply>,
     session: Option<Session>,
@@ -112,12 +109,11 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(template: Stepper, vocab: Vocab, top_n: usize, history_chars: usize, replies: SyncSender<Reply>) -> Self {
+    fn new(template: Stepper, vocab: Vocab, history_chars: usize, replies: SyncSender<Reply>) -> Self {
         let now = Instant::now();
         Worker {
             template,
             vocab,
-            top_n,
             history_chars,
             replies,
             session: None,
@@ -268,7 +264,6 @@ impl Worker {
                     panes,
                     seed,
                     coupled,
-                    self.top_n,
                     self.history_chars,
                     &mut go_on,
                 );

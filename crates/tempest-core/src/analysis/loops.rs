@@ -7,6 +7,8 @@
 //! allocation, and a single mismatch resets the run: near-loops never count, and a loop clears the
 //! moment the text breaks out of it.
 
+use crate::limits;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LoopSettings {
@@ -26,17 +28,11 @@ impl Default for LoopSettings {
 }
 
 impl LoopSettings {
+    /// Checks every setting against [`crate::limits`].
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=4096).contains(&self.max_period) {
-            return Err(format!("max_period must be in [1, 4096], got {}", self.max_period));
-        }
-        if !(2..=1000).contains(&self.min_repeats) {
-            return Err(format!("min_repeats must be in [2, 1000], got {}", self.min_repeats));
-        }
-        if self.min_span > 100_000 {
-            return Err(format!("min_span must be in [0, 100000], got {}", self.min_span));
-        }
-        Ok(())
+        limits::LOOP_MAX_PERIOD.check("max_period", self.max_period)?;
+        limits::LOOP_MIN_REPEATS.check("min_repeats", self.min_repeats)?;
+        limits::LOOP_MIN_SPAN.check("min_span", self.min_span)
     }
 }
 
@@ -138,6 +134,14 @@ mod tests {
 
     fn settings(max_period: usize) -> LoopSettings {
         LoopSettings { max_period, min_repeats: 2, min_span: 0 }
+    }
+
+    #[test]
+    fn validate_uses_the_same_period_range_as_the_config() {
+        // It once accepted any period >= 1 while the config demanded >= 200.
+        assert!(LoopSettings { max_period: 199, ..Default::default() }.validate().unwrap_err().contains("[200, 4096]"));
+        assert!(LoopSettings { max_period: 200, ..Default::default() }.validate().is_ok());
+        assert!(LoopSettings::default().validate().is_ok());
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub struct Metadata {
     pub vocab: Vec<String>,
     #[serde(default)]
     pub training: Option<TrainingFacts>,
+    /// Figures for human text and the word list a sweep compares against
+    /// (`tempest_core::sweep::Reference`). Optional: files without it load as before. Kept as raw
+    /// JSON here so the model layer does not depend on the analysis built on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<serde_json::Value>,
 }
 
 impl Metadata {
@@ -71,6 +76,7 @@ impl Metadata {
             dropout: spec.dropout,
             vocab: vocab.chars().iter().map(|c| c.to_string()).collect(),
             training,
+            reference: None,
         }
     }
 

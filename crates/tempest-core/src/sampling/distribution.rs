@@ -16,7 +16,7 @@ pub fn softmax_t(logits: &[f32], t: f32, out: &mut Vec<f32>) {
     out.clear();
     out.resize(logits.len(), 0.0);
     let (arg, max) = argmax(logits);
-    if !(t > ARGMAX_BELOW) || !max.is_finite() {
+    if t.is_nan() || t <= ARGMAX_BELOW || !max.is_finite() {
         out[arg] = 1.0;
         return;
     }

@@ -5,21 +5,30 @@
 //!    `repeat_window` characters has its logit `z` replaced by `z / penalty` when `z > 0` and by
 //!    `z * penalty` otherwise (the CTRL rule, so the penalty always lowers the character);
 //! 2. **temperature**: `softmax(z / T)` in log space; `T = 0` is argmax;
-//! 3. **top-k**: keep the `k` most likely characters;
-//! 4. **top-p** (nucleus): keep the smallest most-likely set whose mass reaches `p`;
-//! 5. **min-p**: drop characters less likely than `min_p` times the most likely one;
+//! 3. **top-k**: keep the `k` most likely characters, renormalised;
+//! 4. **top-p** (nucleus): of what top-k kept, keep the smallest most-likely set whose
+//!    (renormalised) mass reaches `p`;
+//! 5. **min-p**: of what top-p kept, drop characters less likely than `min_p` times the most
+//!    likely one;
 //! 6. renormalise, and draw by inverse CDF from one uniform number `u`.
+//!
+//! "Most likely" is always the order by logit, ties by id (see [`order`]): tempering never
+//! changes it, even where tempered probabilities round to 0.
 //!
 //! Drawing from a given `u` (rather than from an RNG inside) is what makes *coupled* sampling
 //! possible: panes that share `u` differ only by their settings.
 
 pub mod distribution;
+pub mod order;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
+
 pub use distribution::{entropy_bits, rank_of, softmax_t, top_n, top_n_into, top_n_with};
+pub use order::{order_by_logit, rank_by_logit, top_by_logit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -44,28 +53,24 @@ impl Default for SamplerSettings {
     }
 }
 
-pub const MAX_TEMPERATURE: f32 = 100.0;
+/// Top-p counts a nucleus as reaching `p` when its mass is within this of `p`: f32 probabilities
+/// summed in f64 land a hair either side of an exact boundary (four characters at 0.25 and
+/// top-p 0.5), and the cut should not depend on which.
+pub const TOP_P_SLACK: f64 = 1e-6;
 
 impl SamplerSettings {
     pub fn with_temperature(t: f32) -> Self {
         SamplerSettings { temperature: t, ..Default::default() }
     }
 
-    /// Checks every setting, naming the first one out of range and its allowed range.
+    /// Checks every setting against [`crate::limits`], naming the first one out of range and its
+    /// allowed range.
     pub fn validate(&self) -> Result<(), String> {
-        if !(0.0..=MAX_TEMPERATURE).contains(&self.temperature) {
-            return Err(format!("temperature must be in [0, {MAX_TEMPERATURE}], got {}", self.temperature));
-        }
-        if !(self.top_p > 0.0 && self.top_p <= 1.0) {
-            return Err(format!("top_p must be in (0, 1], got {}", self.top_p));
-        }
-        if !(0.0..1.0).contains(&self.min_p) {
-            return Err(format!("min_p must be in [0, 1), got {}", self.min_p));
-        }
-        if !(1.0..=10.0).contains(&self.repeat_penalty) {
-            return Err(format!("repeat_penalty must be in [1, 10], got {}", self.repeat_penalty));
-        }
-        Ok(())
+        limits::TEMPERATURE.check("temperature", self.temperature)?;
+        limits::TOP_P.check("top_p", self.top_p)?;
+        limits::MIN_P.check("min_p", self.min_p)?;
+        limits::REPEAT_PENALTY.check("repeat_penalty", self.repeat_penalty)?;
+        limits::REPEAT_WINDOW.check("repeat_window", self.repeat_window)
     }
 
     /// The non-default settings, for titles and logs: e.g. `top-k 40 · top-p 0.90`.
@@ -105,81 +110,141 @@ impl SamplerSettings {
             && (self.repeat_penalty <= 1.0 || self.repeat_window == 0)
     }
 
+    /// The logits the chain tempers: the model's, with the repetition penalty applied (written to
+    /// `scratch` only when the penalty is on). Ranks and orders are taken under these.
+    pub fn penalised<'a>(&self, logits: &'a [f32], recent: &[u32], scratch: &'a mut Vec<f32>) -> &'a [f32] {
+        if !(self.repeat_penalty > 1.0 && self.repeat_window > 0 && !recent.is_empty()) {
+            return logits;
+        }
+        scratch.clear();
+        scratch.extend_from_slice(logits);
+        let tail = &recent[recent.len().saturating_sub(self.repeat_window)..];
+        let mut seen = vec![false; logits.len()];
+        for &id in tail {
+            let i = id as usize;
+            if i < seen.len() && !seen[i] {
+                seen[i] = true;
+                let v = scratch[i];
+                scratch[i] = if v > 0.0 { v / self.repeat_penalty } else { v * self.repeat_penalty };
+            }
+        }
+        scratch
+    }
+
     /// Runs steps 1–6 of the chain, writing the distribution to draw from into `out`.
     /// `recent` is the stream's text so far as ids (only its tail is read).
     pub fn distribution(&self, logits: &[f32], recent: &[u32], scratch: &mut Vec<f32>, out: &mut Vec<f32>) {
-        let z: &[f32] = if self.repeat_penalty > 1.0 && self.repeat_window > 0 && !recent.is_empty() {
-            scratch.clear();
-            scratch.extend_from_slice(logits);
-            let tail = &recent[recent.len().saturating_sub(self.repeat_window)..];
-            let mut seen = vec![false; logits.len()];
-            for &id in tail {
-                let i = id as usize;
-                if i < seen.len() && !seen[i] {
-                    seen[i] = true;
-                    let v = scratch[i];
-                    scratch[i] = if v > 0.0 { v / self.repeat_penalty } else { v * self.repeat_penalty };
-                }
-            }
-            scratch
-        } else {
-            logits
-        };
-        softmax_t(z, self.temperature, out);
-        self.truncate(out);
+        self.distribution_from(logits, recent, scratch, out);
     }
 
-    fn truncate(&self, p: &mut [f32]) {
+    /// As [`SamplerSettings::distribution`], returning the logits it tempered (those characters
+    /// are ranked by: see [`SamplerSettings::penalised`]).
+    pub fn distribution_from<'a>(
+        &self,
+        logits: &'a [f32],
+        recent: &[u32],
+        scratch: &'a mut Vec<f32>,
+        out: &mut Vec<f32>,
+    ) -> &'a [f32] {
+        let z = self.penalised(logits, recent, scratch);
+        softmax_t(z, self.temperature, out);
+        self.truncate(z, out);
+        z
+    }
+
+    /// The whole chain laid open, for showing what each step did: the tempered distribution
+    /// before any cut, the one sampled, the order, and how many characters the cuts kept.
+    pub fn view(&self, logits: &[f32], recent: &[u32]) -> ChainView {
+        let mut scratch = Vec::new();
+        let z = self.penalised(logits, recent, &mut scratch).to_vec();
+        let mut tempered = Vec::new();
+        softmax_t(&z, self.temperature, &mut tempered);
+        let mut probs = tempered.clone();
+        let kept = self.truncate(&z, &mut probs);
+        let mut order = Vec::new();
+        order_by_logit(&z, &mut order);
+        let kept_mass = order[..kept].iter().map(|&id| tempered[id as usize] as f64).sum::<f64>() as f32;
+        ChainView { z, tempered, probs, order, kept, kept_mass }
+    }
+
+    /// Steps 3–6 on the tempered distribution `p` (from the logits `z`), each cut applied to what
+    /// the previous one left, renormalised — the order the README documents, as in Hugging Face's
+    /// logits warpers and llama.cpp's sampler chain. Returns how many characters are kept: always
+    /// the first ones in the order by logit.
+    fn truncate(&self, z: &[f32], p: &mut [f32]) -> usize {
         let n = p.len();
         let k_on = self.top_k > 0 && self.top_k < n;
         let p_on = self.top_p < 1.0;
         let m_on = self.min_p > 0.0;
-        if !(k_on || p_on || m_on) {
-            return;
+        if !(k_on || p_on || m_on) || n == 0 {
+            return n;
         }
-        // Most likely first; ties go to the lower id.
-        let cmp = |a: &u32, b: &u32| p[*b as usize].total_cmp(&p[*a as usize]).then(a.cmp(b));
+        let cmp = |a: &u32, b: &u32| order::cmp_by_logit(z, *a, *b);
         let mut order: Vec<u32> = (0..n as u32).collect();
-        // Top-k, top-p and min-p each keep a prefix of that order, so the kept set is the shortest
-        // of the three prefixes; only what survives top-k and min-p needs sorting for top-p.
         let mut keep = n;
         if k_on {
             order.select_nth_unstable_by(self.top_k - 1, cmp);
             keep = self.top_k;
         }
-        if m_on {
-            let floor = p.iter().copied().fold(0.0f32, f32::max) * self.min_p;
-            let (mut i, mut j) = (0, keep);
-            // Partition the candidates into those at or above the floor (kept) and the rest.
-            while i < j {
-                if p[order[i] as usize] >= floor {
-                    i += 1;
-                } else {
-                    j -= 1;
-                    order.swap(i, j);
-                }
-            }
-            keep = i.max(1);
-        }
+        order[..keep].sort_unstable_by(cmp);
         if p_on {
-            order[..keep].sort_unstable_by(cmp);
-            let mut mass = 0.0f64;
+            // The nucleus is measured on what top-k left, renormalised.
+            let mass: f64 = order[..keep].iter().map(|&id| p[id as usize] as f64).sum();
+            let mut cum = 0.0f64;
             for (i, &id) in order[..keep].iter().enumerate() {
-                mass += p[id as usize] as f64;
-                if mass >= self.top_p as f64 {
+                cum += p[id as usize] as f64 / mass;
+                if cum >= self.top_p as f64 - TOP_P_SLACK {
                     keep = i + 1;
                     break;
                 }
             }
         }
+        if m_on {
+            // Renormalising scales every kept p alike, so the floor relative to the most likely
+            // is the same before and after it.
+            let floor = p[order[0] as usize] * self.min_p;
+            keep = order[..keep].iter().take_while(|&&id| p[id as usize] >= floor).count().max(1);
+        }
         for &id in &order[keep..] {
             p[id as usize] = 0.0;
         }
-        let s: f64 = p.iter().map(|&v| v as f64).sum();
-        let inv = (1.0 / s) as f32;
-        for v in p.iter_mut() {
-            *v *= inv;
+        let s: f64 = order[..keep].iter().map(|&id| p[id as usize] as f64).sum();
+        if s > 0.0 {
+            let inv = (1.0 / s) as f32;
+            for v in p.iter_mut() {
+                *v *= inv;
+            }
         }
+        keep
+    }
+}
+
+/// The sampler chain applied to one set of logits, with its intermediate steps (see
+/// [`SamplerSettings::view`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainView {
+    /// The logits tempered: the model's, after the repetition penalty.
+    pub z: Vec<f32>,
+    /// After temperature, before any cut.
+    pub tempered: Vec<f32>,
+    /// The distribution sampled: cut and renormalised.
+    pub probs: Vec<f32>,
+    /// Every id, most likely first (by `z`, ties by id).
+    pub order: Vec<u32>,
+    /// The first `kept` ids of `order` survive the cuts; the rest were cut.
+    pub kept: usize,
+    /// Tempered mass of the kept characters (1 when nothing is cut).
+    pub kept_mass: f32,
+}
+
+impl ChainView {
+    /// Rank (1 = most likely) of every id, indexed by id.
+    pub fn ranks(&self) -> Vec<u32> {
+        let mut r = vec![0u32; self.order.len()];
+        for (i, &id) in self.order.iter().enumerate() {
+            r[id as usize] = i as u32 + 1;
+        }
+        r
     }
 }
 

@@ -165,68 +165,130 @@ fn validate_names_the_setting_and_range() {
     assert!(err.contains("temperature"), "{err}");
 }
 
-/// The chain's truncation (top-k, then top-p, then min-p, on the tempered distribution) as the
-/// README states it, written the slow, obvious way: one full sort, then three prefixes.
-fn reference_truncation(s: &SamplerSettings, probs: &[f32]) -> Vec<f32> {
-    let n = probs.len();
-    if !((s.top_k > 0 && s.top_k < n) || s.top_p < 1.0 || s.min_p > 0.0) {
-        // Nothing to cut: the tempered distribution as it is.
-        return probs.to_vec();
-    }
+/// The chain's truncation as the README states it, written the slow, obvious way: each stage
+/// takes the distribution the previous one left, cuts it, and renormalises it, in f64. Returns
+/// the final distribution and the ids kept.
+fn sequential_reference(s: &SamplerSettings, logits: &[f32], tempered: &[f32]) -> (Vec<f64>, Vec<usize>) {
+    let n = tempered.len();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
-    let mut keep = n;
+    order.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]).then(a.cmp(&b)));
+    let mut dist: Vec<f64> = tempered.iter().map(|&p| p as f64).collect();
+    let renormalise = |d: &mut Vec<f64>| {
+        let sum: f64 = d.iter().sum();
+        d.iter_mut().for_each(|v| *v /= sum);
+    };
+    let mut kept: Vec<usize> = order.clone();
     if s.top_k > 0 && s.top_k < n {
-        keep = s.top_k;
+        kept.truncate(s.top_k);
+        for &id in &order[s.top_k..] {
+            dist[id] = 0.0;
+        }
+        renormalise(&mut dist);
     }
     if s.top_p < 1.0 {
-        let mut mass = 0.0f64;
-        for (i, &id) in order[..keep].iter().enumerate() {
-            mass += probs[id] as f64;
-            if mass >= s.top_p as f64 {
-                keep = i + 1;
-                break;
-            }
+        let mut cum = 0.0;
+        let at = kept
+            .iter()
+            .position(|&id| {
+                cum += dist[id];
+                cum >= s.top_p as f64 - TOP_P_SLACK
+            })
+            .map_or(kept.len(), |i| i + 1);
+        for &id in &kept[at..] {
+            dist[id] = 0.0;
         }
+        kept.truncate(at);
+        renormalise(&mut dist);
     }
     if s.min_p > 0.0 {
-        let floor = probs[order[0]] * s.min_p;
-        keep = order[..keep].iter().take_while(|&&id| probs[id] >= floor).count().max(1);
+        let max = kept.iter().map(|&id| dist[id]).fold(0.0, f64::max);
+        let at = kept.iter().take_while(|&&id| dist[id] >= max * s.min_p as f64).count().max(1);
+        for &id in &kept[at..] {
+            dist[id] = 0.0;
+        }
+        kept.truncate(at);
+        renormalise(&mut dist);
     }
-    let mut out = probs.to_vec();
-    for &id in &order[keep..] {
-        out[id] = 0.0;
-    }
-    let sum: f64 = out.iter().map(|&v| v as f64).sum();
-    out.iter().map(|&v| v * (1.0 / sum) as f32).collect()
+    (dist, kept)
 }
 
-#[test]
-fn truncation_matches_the_one_sort_reference() {
-    // SplitMix64, so the cases are the same on every run.
-    let mut state = 0x1234_5678u64;
-    let mut next = move || {
+/// SplitMix64, so the generated cases are the same on every run.
+fn splitmix(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
-    };
-    for case in 0..3000 {
+    }
+}
+
+fn check_against_reference(case: usize, s: &SamplerSettings, logits: &[f32]) {
+    let mut tempered = Vec::new();
+    softmax_t(logits, s.temperature, &mut tempered);
+    let (want, kept) = sequential_reference(s, logits, &tempered);
+    let got = dist(s, logits, &[]);
+    let view = s.view(logits, &[]);
+    let got_kept: Vec<usize> = view.order[..view.kept].iter().map(|&i| i as usize).collect();
+    assert_eq!(got_kept, kept, "case {case}: kept set of {s:?} on {logits:?}");
+    for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+        assert!((*a as f64 - b).abs() < 2e-6, "case {case}: id {i} p {a} vs {b} for {s:?} on {logits:?}");
+    }
+    assert_eq!(view.probs, got, "view and distribution agree");
+}
+
+#[test]
+fn each_pair_of_truncations_composes_sequentially() {
+    let mut next = splitmix(0x1234_5678);
+    let pairs: [(bool, bool, bool); 4] =
+        [(true, true, false), (true, false, true), (false, true, true), (true, true, true)];
+    for case in 0..4000 {
+        let (k_on, p_on, m_on) = pairs[case % 4];
         let n = 1 + (next() % 90) as usize;
-        // Coarse logits so that ties are common.
+        // Coarse logits, so that ties are common.
         let logits: Vec<f32> = (0..n).map(|_| (next() % 13) as f32 * 0.5 - 3.0).collect();
         let s = SamplerSettings {
-            temperature: [0.3, 1.0, 1.7][case % 3],
-            top_k: [0, 1, 3, 10, 200][(next() % 5) as usize],
-            top_p: [1.0, 0.5, 0.9, 0.99][(next() % 4) as usize],
-            min_p: [0.0, 0.05, 0.3, 0.9][(next() % 4) as usize],
+            temperature: [0.0, 0.05, 0.3, 0.8, 1.0, 1.7][(next() % 6) as usize],
+            top_k: if k_on { [1, 3, 10, 20, 200][(next() % 5) as usize] } else { 0 },
+            top_p: if p_on { [0.5, 0.8, 0.9, 0.99][(next() % 4) as usize] } else { 1.0 },
+            min_p: if m_on { [0.05, 0.1, 0.3, 0.9][(next() % 4) as usize] } else { 0.0 },
             ..Default::default()
         };
-        let mut tempered = Vec::new();
-        softmax_t(&logits, s.temperature, &mut tempered);
-        let want = reference_truncation(&s, &tempered);
-        let got = dist(&s, &logits, &[]);
-        assert_eq!(got, want, "case {case}: {s:?} on {logits:?}");
+        check_against_reference(case, &s, &logits);
     }
+}
+
+#[test]
+fn top_p_after_top_k_measures_the_renormalised_mass() {
+    // Four equally likely characters and a long tail: top-k 4 leaves 0.25 each, so top-p 0.5
+    // keeps two. Measured on the untruncated distribution it would need three or all four.
+    let logits = [2.0, 2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    let s = SamplerSettings { top_k: 4, top_p: 0.5, ..Default::default() };
+    let p = dist(&s, &logits, &[]);
+    assert_eq!(p, vec![0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn truncation_keeps_the_logit_order_where_probabilities_underflow() {
+    // At T 0.01 every p but the first is exactly 0; top-k 3 must keep the next two by logit,
+    // not the two lowest ids.
+    let logits = [0.0, -1.0, 5.0, 3.0, 1.0, 2.0];
+    let s = SamplerSettings { top_k: 3, ..SamplerSettings::with_temperature(0.01) };
+    let v = s.view(&logits, &[]);
+    assert_eq!(v.order, vec![2, 3, 5, 4, 0, 1]);
+    assert_eq!(v.kept, 3);
+    assert_eq!(v.ranks(), vec![5, 6, 1, 2, 4, 3]);
+    assert_eq!(rank_by_logit(&v.z, 5), 3);
+}
+
+#[test]
+fn the_view_reports_kept_mass() {
+    let s = SamplerSettings { top_k: 2, ..Default::default() };
+    let v = s.view(&LOGITS, &[]);
+    let full = reference_softmax(&LOGITS, 1.0);
+    assert!((v.kept_mass as f64 - (full[0] + full[1])).abs() < 1e-6);
+    assert_eq!(v.kept, 2);
+    let v = SamplerSettings::default().view(&LOGITS, &[]);
+    assert_eq!(v.kept, LOGITS.len());
+    assert!((v.kept_mass - 1.0).abs() < 1e-6);
 }

@@ -56,9 +56,10 @@ fn the_histogram_shows_the_stored_distribution_of_the_cursor_char() {
     let h = app.histogram(8).unwrap();
     let d = app.panes[0].get(3).unwrap().clone();
     assert_eq!(h.source, HistogramSource::Inspect { pos: 3 });
-    assert_eq!(h.temperature, 0.2);
-    assert_eq!(h.rows.len(), d.top.len().min(8));
-    assert_eq!(h.rows[0].p, d.top[0].1);
+    assert_eq!(h.settings.temperature, 0.2);
+    assert_eq!(h.rows.len(), 8);
+    let chain = d.chain();
+    assert_eq!(h.rows[0].p, chain.probs[chain.order[0] as usize]);
     assert_eq!(h.drawn, Some(('l', d.p, d.rank)));
     assert!(h.rows.iter().any(|r| r.drawn && r.selected), "the drawn char is selected first");
 }
@@ -75,11 +76,14 @@ fn arrows_pick_a_row_and_enter_branches_from_the_cursor() {
     for _ in 0..20 {
         update(&mut app, key(KeyCode::Down));
     }
-    let top = app.panes[0].get(3).unwrap().top.clone();
-    assert_eq!(app.inspect.unwrap().selected, top.len().min(8) - 1, "clamped to the rows");
+    let top = app.panes[0].get(3).unwrap().top_ids(usize::MAX);
+    for _ in 0..top.len() {
+        update(&mut app, key(KeyCode::Down));
+    }
+    assert_eq!(app.inspect.unwrap().selected, top.len() - 1, "the whole vocabulary, clamped at its end");
     update(&mut app, key(KeyCode::Up));
     let Inspect { selected, .. } = app.inspect.unwrap();
-    let id = top[selected].0;
+    let id = top[selected];
     let old = app.generation();
     let fx = update(&mut app, key(KeyCode::Enter));
     assert_eq!(app.generation(), old + 1);
@@ -121,4 +125,53 @@ fn stepping_while_inspecting_keeps_the_cursor() {
     feed(&mut app, &["!", "!", "!"]);
     assert_eq!(cursor(&app), Some((0, 4)));
     assert_eq!(app.panes[0].total(), 6);
+}
+
+#[test]
+fn the_pick_list_scrolls_with_its_cursor() {
+    let mut app = paused_app();
+    press(&mut app, '[');
+    for _ in 0..12 {
+        update(&mut app, key(KeyCode::Down));
+    }
+    let sel = app.inspect.unwrap().selected;
+    let h = app.histogram(5).unwrap();
+    assert_eq!(h.rows.len(), 5);
+    let shown: Vec<bool> = h.rows.iter().map(|r| r.selected).collect();
+    assert_eq!(shown, [false, false, false, false, true], "the selected row is the last visible one");
+    assert_eq!(h.first_row, sel - 4);
+    assert_eq!(h.rows[4].rank as usize, sel + 1);
+    // Enter branches on the character shown as selected.
+    let want = h.rows[4].id;
+    let fx = update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(fx.as_slice(), [Effect::Engine(Request::Branch { id, .. })] if *id == want), "{fx:?}");
+}
+
+#[test]
+fn rows_are_in_logit_order_at_t0_and_under_truncation() {
+    use tempest_core::sampling::SamplerSettings;
+    for s in [
+        SamplerSettings::with_temperature(0.0),
+        SamplerSettings::with_temperature(0.01),
+        SamplerSettings { top_k: 3, ..SamplerSettings::with_temperature(0.5) },
+        SamplerSettings { top_p: 0.5, ..SamplerSettings::with_temperature(0.5) },
+        SamplerSettings { min_p: 0.3, ..SamplerSettings::with_temperature(0.5) },
+    ] {
+        let mut app = app();
+        app.panes[0].settings = s;
+        feed(&mut app, &["hello", "hello", "hello"]);
+        let h = app.histogram(40).unwrap();
+        let z = &app.panes[0].newest().unwrap().z().to_vec();
+        for w in h.rows.windows(2) {
+            let (a, b) = (z[w[0].id as usize], z[w[1].id as usize]);
+            assert!(a > b || (a == b && w[0].id < w[1].id), "{s:?}: {} before {}", w[0].ch, w[1].ch);
+        }
+        let kept = h.rows.iter().filter(|r| !r.cut).count();
+        assert_eq!(kept.min(40), h.kept.min(40), "{s:?}");
+        assert!(h.rows.iter().all(|r| !r.cut || r.p == 0.0), "{s:?}: cut rows have p 0");
+        if s.top_k == 3 {
+            assert_eq!(h.kept, 3);
+            assert!(h.rows[3].cut && !h.rows[2].cut);
+        }
+    }
 }

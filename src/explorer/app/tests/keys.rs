@@ -88,7 +88,11 @@ fn histogram_re_tempers_at_once_even_when_paused() {
     let before = app.histogram(8).unwrap();
     update(&mut app, key(KeyCode::PageUp));
     let after = app.histogram(8).unwrap();
-    assert_eq!(after.temperature, 1.25);
+    assert_eq!(after.settings.temperature, 1.25);
+    assert_eq!(after.source, crate::explorer::app::HistogramSource::Live { retempered: true });
+    assert_eq!(before.source, crate::explorer::app::HistogramSource::Live { retempered: false });
+    // The drawn character keeps the p it was drawn with; only the rows are re-tempered.
+    assert_eq!(after.drawn, before.drawn);
     let mut want = Vec::new();
     softmax_t(&app.panes[1].last_logits, 1.25, &mut want);
     let e = app.vocab.id('e').unwrap() as usize;
