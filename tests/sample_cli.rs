@@ -46,7 +46,7 @@ fn model() -> &'static PathBuf {
             .arg("--out")
             .arg(&out)
             .args(["--hidden", "32", "--embed", "8", "--layers", "1", "--steps", "30", "--seq-len", "16"])
-            .args(["--batch", "8", "--eval-every", "30", "--seed", "1", "--threads", "1"]))
+            .args(["--batch", "8", "--eval-every", "30", "--seed", "1", "--threads", "1", "--force"]))
         .assert_ok();
         assert!(out.is_file(), "train wrote no model");
         out

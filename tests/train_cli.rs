@@ -226,8 +226,32 @@ fn bad_settings_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = write_corpus(dir.path());
     let out_path = dir.path().join("m.safetensors");
-    assert_refused(&train(&corpus, &out_path, &["--val-frac", "0.95"]), "--val-frac must be in [0, 0.9), got 0.95");
-    assert_refused(&train(&corpus, &out_path, &["--lr", "0"]), "--lr must be in (0, 1), got 0");
+    // Out-of-range numbers are usage errors, refused by the parser with exit code 2.
+    for (flag, value, range) in [
+        ("--val-frac", "0.95", "[0, 0.9)"),
+        ("--lr", "0", "(0, 1)"),
+        ("--epochs", "nan", "(0, 1000000]"),
+        ("--weight-decay", "NaN", "[0, 10]"),
+        ("--grad-clip", "nan", "[0, 1000000]"),
+        ("--seq-len", "18446744073709551615", "1..=10000"),
+        ("--batch", "18446744073709551615", "1..=65536"),
+        ("--batch", "100000000000", "1..=65536"),
+        ("--threads", "100000", "1..=256"),
+        ("--eval-every", "0", "1..=1000000000"),
+    ] {
+        let mut cmd = tempest();
+        let out = cmd.arg("train").arg("--corpus").arg(&corpus).arg("--out").arg(&out_path).args([flag, value]);
+        let out = out.output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}:\n{stderr}");
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(first.starts_with("error: invalid value") && first.contains(flag), "{flag} {value}:\n{stderr}");
+        assert!(first.contains(range), "{flag} {value}: no range {range} in:\n{stderr}");
+    }
+    // A batch the memory estimate refuses, though each number is in range.
+    let mut cmd = tempest();
+    cmd.arg("train").arg("--corpus").arg(&corpus).arg("--out").arg(&out_path);
+    assert_refused(&cmd.args(["--batch", "65536", "--seq-len", "10000"]).output().unwrap(), "per step");
     assert_refused(
         &train(&corpus, &out_path, &["--device", "cuda"]),
         "--device cuda: this libtorch has no usable CUDA device",

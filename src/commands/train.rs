@@ -14,8 +14,11 @@ use tempest_core::model::{CellKind, Checkpoint};
 use tempest_core::sweep::reference::{attach_to_checkpoint, DEFAULT_CHUNKS, DEFAULT_CHUNK_CHARS};
 use tempest_core::sweep::Reference;
 use tempest_core::train::data::Corpus;
+use tempest_core::train::output::Existing;
 use tempest_core::train::sample::sample_text;
-use tempest_core::train::{sibling, Event, Outcome, TrainConfig, Trainer};
+use tempest_core::train::{limits, sibling, Event, Outcome, TrainConfig, Trainer};
+
+use super::values::{f64_in, int_in, Interval, THREADS};
 
 /// Characters in each sample printed during training.
 const SAMPLE_CHARS: usize = 200;
@@ -44,55 +47,55 @@ pub struct TrainArgs {
     /// Recurrent cell: lstm, gru or rnn [default: lstm]
     #[arg(long, value_parser = super::values::cell_kind())]
     pub cell: Option<CellKind>,
-    /// Stacked recurrent layers [default: 2]
-    #[arg(long)]
+    /// Stacked recurrent layers, 1 to 16 [default: 2]
+    #[arg(long, value_parser = int_in::<i64>(1, 16))]
     pub layers: Option<i64>,
-    /// Units per recurrent layer [default: scaled from the corpus size: 128 up to 150 K
-    /// characters, 256 up to 1 M, 384 up to 3 M, else 512]
-    #[arg(long)]
+    /// Units per recurrent layer, 1 to 16384 [default: scaled from the corpus size: 128 up to
+    /// 150 K characters, 256 up to 1 M, 384 up to 3 M, else 512]
+    #[arg(long, value_parser = int_in::<i64>(1, 16384))]
     pub hidden: Option<i64>,
-    /// Size of each character's embedding vector [default: 64]
-    #[arg(long)]
+    /// Size of each character's embedding vector, 1 to 16384 [default: 64]
+    #[arg(long, value_parser = int_in::<i64>(1, 16384))]
     pub embed: Option<i64>,
-    /// Dropout between layers and before the output layer [default: 0.2]
-    #[arg(long)]
+    /// Dropout between layers and before the output layer, in [0, 1) [default: 0.2]
+    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1.0, lo_open: false, hi_open: true }))]
     pub dropout: Option<f64>,
     /// Characters per training sequence (truncated backpropagation length) [default: 100]
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<usize>(*limits::SEQ_LEN.start() as u64, *limits::SEQ_LEN.end() as u64))]
     pub seq_len: Option<usize>,
     /// Sequences per step [default: 32]
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<usize>(*limits::BATCH.start() as u64, *limits::BATCH.end() as u64))]
     pub batch: Option<usize>,
     /// Peak learning rate (AdamW), reached after the warm-up and decayed by a cosine [default: 0.002]
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1.0, lo_open: true, hi_open: true }))]
     pub lr: Option<f64>,
     /// Warm-up steps [default: 200, at most half the run]
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<u64>(0, *limits::STEPS.end()))]
     pub warmup: Option<u64>,
     /// Final learning rate as a fraction of the peak [default: 0.05]
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval::closed(*limits::LR_FLOOR.start(), *limits::LR_FLOOR.end())))]
     pub lr_floor: Option<f64>,
     /// AdamW's decoupled weight decay, applied to weight matrices [default: 0.01]
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval::closed(*limits::WEIGHT_DECAY.start(), *limits::WEIGHT_DECAY.end())))]
     pub weight_decay: Option<f64>,
     /// Clip the global gradient norm to this (0 turns clipping off) [default: 1]
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval::closed(*limits::GRAD_CLIP.start(), *limits::GRAD_CLIP.end())))]
     pub grad_clip: Option<f64>,
     /// Optimiser steps to train for [default: about 20 passes over the text, 300 to 5,000 steps].
     /// With --resume, a larger number extends the run, finished or not
-    #[arg(long, conflicts_with = "epochs")]
+    #[arg(long, conflicts_with = "epochs", value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub steps: Option<u64>,
     /// Passes over the training split, in characters (converted to steps)
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1e6, lo_open: true, hi_open: false }))]
     pub epochs: Option<f64>,
     /// Fraction of the corpus held out for validation, taken from its end [default: 0.1]
-    #[arg(long)]
+    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 0.9, lo_open: false, hi_open: true }))]
     pub val_frac: Option<f64>,
     /// Evaluate on the whole held-out split every N steps [default: a tenth of the run, 25 to 500]
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub eval_every: Option<u64>,
     /// Write the resume checkpoint every N steps (it is also written at each evaluation) [default: 100]
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub checkpoint_every: Option<u64>,
     /// Seed of the initial weights, the batches and dropout: the same seed, corpus and settings
     /// train the same model [default: 1]
@@ -103,11 +106,15 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N")]
     pub sample_every: Option<u64>,
     /// Temperature of those samples
-    #[arg(long, value_name = "T", default_value_t = 0.8)]
+    #[arg(long, value_name = "T", default_value_t = 0.8, value_parser = f64_in(Interval::closed(0.0, 5.0)).map(|v| v as f32))]
     pub sample_temperature: f32,
-    /// libtorch intra-op threads [default: all cores]
-    #[arg(long)]
+    /// libtorch intra-op threads, 1 to 256 [default: all cores]
+    #[arg(long, value_parser = int_in::<i32>(THREADS.0, THREADS.1))]
     pub threads: Option<i32>,
+    /// Replace an existing tempest model at --out (with its resume checkpoint and loss log).
+    /// Files tempest did not write are never replaced.
+    #[arg(long)]
+    pub force: bool,
     /// cpu, cuda, or auto (CUDA when libtorch has it and a GPU is present).
     #[arg(long, default_value = "auto")]
     pub device: String,
@@ -130,6 +137,7 @@ impl TrainArgs {
             }
             (None, None) => scaled.steps,
         };
+        let steps = steps.clamp(*limits::STEPS.start(), *limits::STEPS.end());
         let eval_every = self.eval_every.unwrap_or(scaled.eval_every).min(steps).max(1);
         let mut given = Vec::new();
         if self.layers.is_some() {
@@ -230,9 +238,6 @@ fn attach_reference(out: &std::path::Path, corpus: &Corpus) -> anyhow::Result<Op
 
 pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
     if let Some(n) = args.threads {
-        if n < 1 {
-            bail!("--threads must be at least 1");
-        }
         tch::set_num_threads(n);
     }
     let device = device(&args.device)?;
@@ -246,12 +251,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
                     fixed.join(", ")
                 );
             }
+            if args.force {
+                bail!("--force has no meaning when resuming: a resumed run continues its own files");
+            }
             Trainer::resume_extended(path, args.corpus.clone(), args.steps, device)?
         }
         None => {
             let corpus = args.corpus.as_ref().context("--corpus is required")?;
             let (config, line) = args.fresh_config(corpus_chars(corpus))?;
-            let trainer = Trainer::new(config, device)?;
+            let mut trainer = Trainer::new(config, device)?;
+            trainer.existing = if args.force { Existing::Replace } else { Existing::Refuse };
             if let Some(line) = line {
                 say!("{line}");
             }
@@ -358,6 +367,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
 /// if it cannot be read as text here (loading it reports why).
 fn corpus_chars(path: &std::path::Path) -> u64 {
     let bytes = std::fs::metadata(path).ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
+    // Counting is only worth a read for a text that could be trained on at all.
+    if bytes == 0 || bytes > 1 << 30 {
+        return bytes;
+    }
     match std::fs::read_to_string(path) {
         Ok(text) if bytes > 0 => text.chars().count() as u64,
         _ => bytes,

@@ -4,14 +4,15 @@
 use std::path::PathBuf;
 
 use crate::display::describe_char;
+use crate::files::quote_path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {err}", path.display())]
+    #[error("{}: {err}", quote_path(path))]
     Io { path: PathBuf, err: std::io::Error },
-    #[error("model {} is not a valid safetensors file ({reason}); it may be truncated or corrupt", path.display())]
+    #[error("model {} is not a valid safetensors file ({reason}); it may be truncated or corrupt", quote_path(path))]
     NotSafetensors { path: PathBuf, reason: String },
-    #[error("model {}: {reason}", path.display())]
+    #[error("model {}: {reason}", quote_path(path))]
     BadCheckpoint { path: PathBuf, reason: String },
     #[error("vocabulary: {0}")]
     Vocab(String),

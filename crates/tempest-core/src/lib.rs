@@ -9,6 +9,7 @@ pub mod assets;
 pub mod display;
 pub mod error;
 pub mod fastmath;
+pub mod files;
 pub mod generate;
 pub mod limits;
 pub mod model;

@@ -27,7 +27,7 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Builtin => write!(f, "built-in config/default.toml"),
-            Source::File(p) => write!(f, "config {}", p.display()),
+            Source::File(p) => write!(f, "config {}", tempest_core::files::quote_path(p)),
             Source::Flag(flag) => write!(f, "{flag}"),
         }
     }
@@ -86,7 +86,13 @@ pub(super) fn parse(text: &str, source: &Source) -> Result<Table, ConfigError> {
 
 pub(super) fn read(path: &Path) -> Result<Table, ConfigError> {
     let source = Source::File(path.to_owned());
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::new(format!("{source}: cannot read it: {e}")))?;
+    let text =
+        tempest_core::files::read_regular_text(path, tempest_core::files::MAX_CONFIG_BYTES, "config").map_err(|e| {
+            match e {
+                tempest_core::Error::Io { err, .. } => ConfigError::new(format!("{source}: cannot read it: {err}")),
+                other => ConfigError::new(other.to_string()),
+            }
+        })?;
     parse(&text, &source)
 }
 

@@ -6,17 +6,16 @@
 //! libtorch.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use safetensors::tensor::{Dtype, TensorView};
-use safetensors::SafeTensors;
 use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
+use super::parse::{self, ParsedModel, Refusal};
 use super::{CellKind, CharRnn, ModelSpec, Vocab};
 use crate::error::{Error, Result};
+use crate::files::{self, MAX_MODEL_BYTES};
 
 pub const FORMAT: &str = "tempest-char-rnn";
 pub const FORMAT_VERSION: u32 = 1;
@@ -80,7 +79,8 @@ impl Metadata {
         }
     }
 
-    fn spec_and_vocab(&self) -> Result<(ModelSpec, Vocab), String> {
+    /// The model shape and vocabulary the metadata describes, checked.
+    pub fn spec_and_vocab(&self) -> Result<(ModelSpec, Vocab), String> {
         if self.format != FORMAT {
             return Err(format!("metadata format is {:?}, expected {FORMAT:?}", self.format));
         }
@@ -123,90 +123,46 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// Loads a model file: a regular file of at most [`MAX_MODEL_BYTES`], checked in full.
     pub fn load(path: &Path, device: Device) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|err| Error::Io { path: path.into(), err })?;
+        let bytes = files::read_regular(path, MAX_MODEL_BYTES, "model")?;
         Self::from_bytes(path, &bytes, device)
     }
 
+    /// Loads a model from its bytes; `path` only names it in messages.
     pub fn from_bytes(path: &Path, bytes: &[u8], device: Device) -> Result<Self> {
-        let bad = |reason: String| Error::BadCheckpoint { path: path.into(), reason };
-        let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| Error::NotSafetensors { path: path.into(), reason: e.to_string() })?;
-        let tensors = SafeTensors::deserialize(bytes)
-            .map_err(|e| Error::NotSafetensors { path: path.into(), reason: e.to_string() })?;
-        let json = header
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get(METADATA_KEY))
-            .ok_or_else(|| bad(format!("no {METADATA_KEY:?} entry in the safetensors metadata; is this a tempest model? (see README: exporting from PyTorch)")))?;
-        let metadata: Metadata = serde_json::from_str(json).map_err(|e| bad(format!("metadata is not valid: {e}")))?;
-        let (spec, vocab) = metadata.spec_and_vocab().map_err(bad)?;
+        let parsed = parse::parse(bytes).map_err(|r| refusal(path, r))?;
+        Self::from_parsed(path, parsed, device)
+    }
 
-        let expected = spec.tensor_shapes();
-        let present: HashMap<String, TensorView<'_>> = tensors.tensors().into_iter().collect();
-        for (name, shape) in &expected {
-            let view = present.get(name).ok_or_else(|| bad(format!("tensor {name:?} is missing")))?;
-            if view.dtype() != Dtype::F32 {
-                return Err(bad(format!(
-                    "tensor {name:?} has dtype {:?}; tempest reads float32 (in PyTorch: model.float())",
-                    view.dtype()
-                )));
-            }
-            let got: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-            if &got != shape {
-                return Err(bad(mismatch(name, shape, &got, &spec)));
-            }
-        }
-        let mut extra: Vec<&String> = present.keys().filter(|k| !expected.iter().any(|(n, _)| n == *k)).collect();
-        extra.sort();
-        if let Some(name) = extra.first() {
-            return Err(bad(format!(
-                "unexpected tensor {name:?} for a {}-layer {} model ({} unexpected in all)",
-                spec.layers,
-                spec.cell,
-                extra.len()
-            )));
-        }
-
-        let mut model = CharRnn::new(spec, device);
+    /// Builds the libtorch model from parts [`parse`](super::parse) has checked.
+    pub fn from_parsed(path: &Path, parsed: ParsedModel, device: Device) -> Result<Self> {
+        let mut model = CharRnn::new(parsed.spec, device);
         {
             let _guard = tch::no_grad_guard();
             let vars = model.var_store_mut().variables();
-            for (name, shape) in &expected {
-                let view = &present[name];
-                let data: Vec<f32> =
-                    view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-                if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-                    return Err(bad(format!("tensor {name:?} holds a non-finite value at flat index {i}")));
-                }
-                let src = Tensor::from_slice(&data).reshape(shape.as_slice());
-                vars[name].shallow_clone().f_copy_(&src)?;
+            for w in &parsed.weights {
+                let src = Tensor::from_slice(&w.values).reshape(w.shape.as_slice());
+                vars[&w.name].shallow_clone().f_copy_(&src)?;
             }
         }
-        Ok(Checkpoint { model, vocab, metadata, path: path.into() })
+        Ok(Checkpoint { model, vocab: parsed.vocab, metadata: parsed.metadata, path: path.into() })
     }
 }
 
-fn mismatch(name: &str, want: &[i64], got: &[i64], spec: &ModelSpec) -> String {
-    let mut msg = format!("tensor {name:?} has shape {got:?}, but the metadata implies {want:?}");
-    if name == "embed.weight" || name == "head.weight" || name == "head.bias" {
-        if got.first() != want.first() {
-            msg.push_str(&format!(" (the vocabulary has {} characters)", spec.vocab));
-        }
+/// Kept here too, where the first callers found it; the rules live in [`files`].
+pub use crate::files::atomic_write;
+
+/// A parse refusal as the error a user sees, naming the file.
+pub(crate) fn refusal(path: &Path, r: Refusal) -> Error {
+    match r {
+        Refusal::NotSafetensors(reason) => Error::NotSafetensors { path: path.into(), reason },
+        Refusal::Bad(reason) => Error::BadCheckpoint { path: path.into(), reason },
     }
-    if name.starts_with("rnn.") && got.first() != want.first() {
-        msg.push_str(&format!(
-            " ({} gates x hidden {}: is the cell kind or hidden size right?)",
-            spec.cell.gates(),
-            spec.hidden
-        ));
-    }
-    msg
 }
 
-/// Writes named float tensors and a metadata map as safetensors, atomically: a temporary file in
-/// the same folder is written, synced and renamed over the target, so a crash at any moment leaves
-/// either the old file or the new one, never a torn one.
+/// Writes named float tensors and a metadata map as safetensors, atomically (see
+/// [`files::atomic_write`]): a crash at any moment leaves either the old file or the new one.
 pub fn write_safetensors(path: &Path, tensors: &[(String, Tensor)], metadata: HashMap<String, String>) -> Result<()> {
     let io = |err| Error::Io { path: path.into(), err };
     let mut owned: Vec<(String, Vec<u8>, Vec<usize>)> = Vec::with_capacity(tensors.len());
@@ -224,26 +180,8 @@ pub fn write_safetensors(path: &Path, tensors: &[(String, Tensor)], metadata: Ha
         .map(|(n, b, s)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), b).expect("sizes agree")))
         .collect();
     let bytes = safetensors::serialize(views, &Some(metadata))
-        .map_err(|e| Error::Invalid(format!("cannot serialise {}: {e}", path.display())))?;
-    atomic_write(path, &bytes).map_err(io)
-}
-
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        // The rename is durable only once the folder itself is synced.
-        File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+        .map_err(|e| Error::Invalid(format!("cannot serialise {}: {e}", files::quote_path(path))))?;
+    files::atomic_write(path, &bytes).map_err(io)
 }
 
 impl CharRnn {

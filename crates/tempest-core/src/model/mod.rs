@@ -4,6 +4,7 @@
 //! which steps one character at a time with hand-written cells (see `step.rs` for why).
 
 pub mod checkpoint;
+pub mod parse;
 pub mod spec;
 pub mod step;
 pub mod vocab;

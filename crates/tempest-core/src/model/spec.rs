@@ -49,6 +49,9 @@ impl std::fmt::Display for CellKind {
     }
 }
 
+/// Most parameters a model may have: 2 GiB of float32 weights, the size cap of a model file.
+pub const MAX_PARAMETERS: i64 = 1 << 29;
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
     pub cell: CellKind,
@@ -96,6 +99,13 @@ impl ModelSpec {
         check("vocabulary size", self.vocab, 1, 1 << 20)?;
         if !(0.0..1.0).contains(&self.dropout) {
             return Err(format!("dropout must be in [0, 1), got {}", self.dropout));
+        }
+        let params = self.parameter_count();
+        if params > MAX_PARAMETERS {
+            return Err(format!(
+                "{} layers of hidden size {} make {params} parameters; at most {MAX_PARAMETERS} (2 GiB of float32 weights) are allowed",
+                self.layers, self.hidden
+            ));
         }
         Ok(())
     }

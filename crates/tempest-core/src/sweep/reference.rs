@@ -25,7 +25,8 @@ use super::ReferenceFigures;
 use crate::analysis::text_stats::words;
 use crate::analysis::{LoopSettings, NearLoopSettings};
 use crate::error::{Error, Result};
-use crate::model::checkpoint::{atomic_write, METADATA_KEY};
+use crate::files::atomic_write;
+use crate::model::checkpoint::METADATA_KEY;
 use crate::model::{Stepper, UnknownPolicy, Vocab};
 use crate::sampling::{entropy_bits, softmax_t};
 
@@ -176,7 +177,7 @@ impl Reference {
 /// Writes `reference` into the metadata of the checkpoint at `path`, replacing any there, and keeps
 /// every tensor and every other metadata entry as it was. The file is replaced atomically.
 pub fn attach_to_checkpoint(path: &Path, reference: &Reference) -> Result<()> {
-    let bytes = std::fs::read(path).map_err(|err| Error::Io { path: path.into(), err })?;
+    let bytes = crate::files::read_regular(path, crate::files::MAX_MODEL_BYTES, "model")?;
     let bad = |reason: String| Error::BadCheckpoint { path: path.into(), reason };
     let not_st = |e: safetensors::SafeTensorError| Error::NotSafetensors { path: path.into(), reason: e.to_string() };
     let (_, header) = SafeTensors::read_metadata(&bytes).map_err(not_st)?;

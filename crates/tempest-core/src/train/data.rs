@@ -27,24 +27,24 @@ impl Corpus {
     /// validation measures text the model has never seen rather than a shuffled sample of it.
     /// `vocab` is given when resuming, so ids stay those the model was built with.
     pub fn load(path: &Path, val_frac: f64, seq_len: usize, vocab: Option<Vocab>) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|err| Error::Io { path: path.into(), err })?;
+        let bytes = crate::files::read_regular(path, crate::files::MAX_CORPUS_BYTES, "corpus")?;
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             Error::Invalid(format!(
                 "corpus {} is not UTF-8: invalid byte 0x{:02X} at byte offset {}",
-                path.display(),
+                crate::files::quote_path(path),
                 bytes[e.valid_up_to()],
                 e.valid_up_to()
             ))
         })?;
         if text.is_empty() {
-            return Err(Error::Invalid(format!("corpus {} is empty", path.display())));
+            return Err(Error::Invalid(format!("corpus {} is empty", crate::files::quote_path(path))));
         }
         let vocab = match vocab {
             Some(v) => v,
             None => Vocab::from_text(text)?,
         };
         let ids = vocab.encode(text, UnknownPolicy::Error).map_err(|e| {
-            Error::Invalid(format!("corpus {}: {e} (it changed since training began?)", path.display()))
+            Error::Invalid(format!("corpus {}: {e} (it changed since training began?)", crate::files::quote_path(path)))
         })?;
         let n = ids.len();
         let n_val = ((n as f64) * val_frac).round() as usize;
@@ -52,14 +52,14 @@ impl Corpus {
         if n_train < seq_len + 1 {
             return Err(Error::Invalid(format!(
                 "corpus {} has {n_train} training characters; at least seq_len + 1 = {} are needed",
-                path.display(),
+                crate::files::quote_path(path),
                 seq_len + 1
             )));
         }
         if val_frac > 0.0 && n_val < 2 {
             return Err(Error::Invalid(format!(
                 "corpus {}: the held-out {:.0}% is only {n_val} characters; use a larger corpus or --val-frac 0",
-                path.display(),
+                crate::files::quote_path(path),
                 val_frac * 100.0
             )));
         }

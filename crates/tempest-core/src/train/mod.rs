@@ -12,8 +12,9 @@
 
 pub mod data;
 pub mod optim;
+pub mod output;
 pub mod prime;
-mod resume;
+pub mod resume;
 pub mod sample;
 
 use std::path::{Path, PathBuf};
@@ -111,6 +112,8 @@ pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
 
 pub struct Trainer {
     pub config: TrainConfig,
+    /// What to do with files already at the output paths; checked before the first step.
+    pub existing: output::Existing,
     corpus: Corpus,
     model: CharRnn,
     opt: AdamW,
@@ -143,7 +146,7 @@ impl Trainer {
             corpus_fingerprint: corpus.fingerprint,
         };
         let schedule = schedule_of(&config);
-        Ok(Trainer { config, corpus, model, opt, schedule, state, device })
+        Ok(Trainer { config, existing: output::Existing::Refuse, corpus, model, opt, schedule, state, device })
     }
 
     /// Picks a run up from its resume checkpoint. `corpus` overrides the stored path (the file
@@ -168,9 +171,17 @@ impl Trainer {
             config.steps = steps;
         }
         // The stored --out may be relative to the folder the run started in: the run's files are
-        // the ones beside this checkpoint, wherever the command is run from.
-        if let Some(name) = config.out.file_name() {
-            config.out = path.with_file_name(name);
+        // the ones beside this checkpoint, wherever the command is run from. Only its file name is
+        // used, so a stored path (edited, say, to `..` or `../x`) cannot send writes elsewhere.
+        match config.out.file_name() {
+            Some(name) => config.out = path.with_file_name(name),
+            None => {
+                return Err(Error::Invalid(format!(
+                    "resume checkpoint {}: the stored output path {} does not end in a file name",
+                    crate::files::quote_path(path),
+                    crate::files::quote_path(&config.out)
+                )))
+            }
         }
         let overridden = corpus.is_some();
         if let Some(c) = corpus {
@@ -194,7 +205,16 @@ impl Trainer {
             )));
         }
         let schedule = schedule_of(&config);
-        Ok(Trainer { config, corpus, model: saved.model, opt: saved.opt, schedule, state: saved.state, device })
+        Ok(Trainer {
+            config,
+            existing: output::Existing::Continue,
+            corpus,
+            model: saved.model,
+            opt: saved.opt,
+            schedule,
+            state: saved.state,
+            device,
+        })
     }
 
     pub fn model(&self) -> &CharRnn {
@@ -209,9 +229,13 @@ impl Trainer {
         let cfg = self.config.clone();
         let resume_path = sibling(&cfg.out, "resume.safetensors");
         let log_path = sibling(&cfg.out, "loss.jsonl");
-        if let Some(dir) = cfg.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|err| Error::Io { path: dir.into(), err })?;
-        }
+        output::prepare(&cfg, self.existing)?;
+        let names: Vec<String> = output::output_paths(&cfg.out)
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        crate::files::remove_abandoned_temps(crate::files::folder_of(&cfg.out), &names);
         resume::truncate_log(&log_path, self.state.step)?;
         report(Event::Started {
             total: cfg.steps,
@@ -423,31 +447,98 @@ fn schedule_of(cfg: &TrainConfig) -> Schedule {
     Schedule { peak: cfg.lr, warmup: cfg.warmup.min(cfg.steps / 2), total: cfg.steps, floor: cfg.lr_floor }
 }
 
+/// The accepted range of each training setting. The command line and a resume checkpoint's
+/// stored settings are held to the same ranges.
+pub mod limits {
+    /// Characters per training sequence.
+    pub const SEQ_LEN: std::ops::RangeInclusive<usize> = 1..=10_000;
+    /// Sequences per step.
+    pub const BATCH: std::ops::RangeInclusive<usize> = 1..=65_536;
+    /// Steps, warm-up steps, and the evaluation and checkpoint intervals.
+    pub const STEPS: std::ops::RangeInclusive<u64> = 1..=1_000_000_000;
+    /// Weight decay and the gradient-norm clip (0 turns either off).
+    pub const WEIGHT_DECAY: std::ops::RangeInclusive<f64> = 0.0..=10.0;
+    pub const GRAD_CLIP: std::ops::RangeInclusive<f64> = 0.0..=1e6;
+    /// The learning-rate floor, as a fraction of the peak.
+    pub const LR_FLOOR: std::ops::RangeInclusive<f64> = 0.0..=1.0;
+    /// Largest estimated working memory of one training step: 8 GiB.
+    pub const STEP_BYTES: u64 = 8 << 30;
+}
+
+impl TrainConfig {
+    /// Checks every setting against [`limits`] and estimates one step's memory, so a setting that
+    /// would exhaust memory is refused before anything is allocated.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        fn within<T: PartialOrd + std::fmt::Display>(
+            name: &str,
+            v: T,
+            r: std::ops::RangeInclusive<T>,
+        ) -> std::result::Result<(), String> {
+            if r.contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("--{name} must be in [{}, {}], got {v}", r.start(), r.end()))
+            }
+        }
+        within("seq-len", self.seq_len, limits::SEQ_LEN)?;
+        within("batch", self.batch, limits::BATCH)?;
+        within("steps", self.steps, limits::STEPS)?;
+        within("warmup", self.warmup, 0..=*limits::STEPS.end())?;
+        within("eval-every", self.eval_every, limits::STEPS)?;
+        within("checkpoint-every", self.checkpoint_every, limits::STEPS)?;
+        if !(0.0..0.9).contains(&self.val_frac) {
+            return Err(format!("--val-frac must be in [0, 0.9), got {}", self.val_frac));
+        }
+        if !(self.lr > 0.0 && self.lr < 1.0) {
+            return Err(format!("--lr must be in (0, 1), got {}", self.lr));
+        }
+        within("lr-floor", self.lr_floor, limits::LR_FLOOR)?;
+        within("weight-decay", self.weight_decay, limits::WEIGHT_DECAY)?;
+        within("grad-clip", self.grad_clip, limits::GRAD_CLIP)?;
+        let spec = ModelSpec {
+            cell: self.cell,
+            layers: self.layers,
+            hidden: self.hidden,
+            embed: self.embed,
+            vocab: 1,
+            dropout: self.dropout,
+        };
+        spec.validate()?;
+        let bytes = self.step_bytes_estimate();
+        if bytes > limits::STEP_BYTES {
+            return Err(format!(
+                "--batch {} x --seq-len {} with this model needs about {:.1} GB per step; at most {} GB is allowed",
+                self.batch,
+                self.seq_len,
+                bytes as f64 / 1e9,
+                limits::STEP_BYTES >> 30
+            ));
+        }
+        Ok(())
+    }
+
+    /// A generous estimate of one training step's memory in bytes: weights, gradients and AdamW
+    /// moments, plus the activations libtorch keeps for backpropagation (per character: the
+    /// embedding, each layer's gates and states, and the logits over a large vocabulary).
+    pub fn step_bytes_estimate(&self) -> u64 {
+        let gates = self.cell.gates() as u64;
+        let (layers, hidden, embed) = (self.layers.max(0) as u64, self.hidden.max(0) as u64, self.embed.max(0) as u64);
+        let vocab = 256u64;
+        let spec = ModelSpec {
+            cell: self.cell,
+            layers: self.layers,
+            hidden: self.hidden,
+            embed: self.embed,
+            vocab: vocab as i64,
+            dropout: 0.0,
+        };
+        let params = spec.parameter_count().max(0) as u64;
+        let per_char = embed + layers * hidden * (gates + 3) + 3 * vocab;
+        let chars = (self.batch as u64).saturating_mul(self.seq_len as u64);
+        (params * 4).saturating_mul(4).saturating_add(chars.saturating_mul(per_char).saturating_mul(4 * 2))
+    }
+}
+
 fn validate(cfg: &TrainConfig) -> Result<()> {
-    let bad = |m: String| Err(Error::Invalid(m));
-    if cfg.seq_len == 0 || cfg.batch == 0 {
-        return bad("--seq-len and --batch must be at least 1".into());
-    }
-    if cfg.steps == 0 {
-        return bad("--steps must be at least 1".into());
-    }
-    if !(0.0..0.9).contains(&cfg.val_frac) {
-        return bad(format!("--val-frac must be in [0, 0.9), got {}", cfg.val_frac));
-    }
-    if !(cfg.lr > 0.0 && cfg.lr < 1.0) {
-        return bad(format!("--lr must be in (0, 1), got {}", cfg.lr));
-    }
-    if cfg.eval_every == 0 || cfg.checkpoint_every == 0 {
-        return bad("--eval-every and --checkpoint-every must be at least 1".into());
-    }
-    ModelSpec {
-        cell: cfg.cell,
-        layers: cfg.layers,
-        hidden: cfg.hidden,
-        embed: cfg.embed,
-        vocab: 1,
-        dropout: cfg.dropout,
-    }
-    .validate()
-    .map_err(Error::Invalid)
+    cfg.validate().map_err(Error::Invalid)
 }

@@ -2,20 +2,22 @@
 //! and the loss log beside it.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
-use safetensors::SafeTensors;
 use tch::{Device, Tensor};
 
 use super::optim::AdamW;
 use super::{RunState, TrainConfig};
+use crate::display::excerpt;
 use crate::error::{Error, Result};
-use crate::model::checkpoint::{write_safetensors, Metadata, METADATA_KEY};
+use crate::files::{self, MAX_LOG_BYTES, MAX_MODEL_BYTES};
+use crate::model::checkpoint::{refusal, write_safetensors, Metadata, METADATA_KEY};
+use crate::model::parse::{self, f32_values, ParsedModel, Refusal, Weight};
 use crate::model::{CharRnn, Checkpoint, TrainingFacts, Vocab};
 
 const RUN_KEY: &str = "tempest-run";
 
+/// The run's part of a resume checkpoint's metadata (under the `tempest-run` key).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct RunMeta {
     config: TrainConfig,
@@ -53,77 +55,105 @@ pub fn save(
     write_safetensors(path, &tensors, meta)
 }
 
-pub fn load(path: &Path, device: Device) -> Result<Saved> {
-    let bad = |reason: String| Error::BadCheckpoint { path: path.into(), reason };
-    let bytes = std::fs::read(path).map_err(|err| Error::Io { path: path.into(), err })?;
-    let (_, header) = SafeTensors::read_metadata(&bytes)
-        .map_err(|e| Error::NotSafetensors { path: path.into(), reason: e.to_string() })?;
-    let run: RunMeta = header
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get(RUN_KEY))
-        .ok_or_else(|| bad("this is not a resume checkpoint (resume from MODEL.resume.safetensors)".into()))
-        .and_then(|j| serde_json::from_str(j).map_err(|e| bad(format!("run state is not valid: {e}"))))?;
-    let st = SafeTensors::deserialize(&bytes)
-        .map_err(|e| Error::NotSafetensors { path: path.into(), reason: e.to_string() })?;
-
-    // The model part goes through the normal validating loader, from a copy without the moments.
-    let mut model_tensors = Vec::new();
-    let mut moments: HashMap<String, Tensor> = HashMap::new();
-    for (name, view) in st.tensors() {
-        let data: Vec<f32> =
-            view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-        let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-        let t = Tensor::from_slice(&data).reshape(shape.as_slice());
-        if name.starts_with("optim.") {
-            moments.insert(name, t);
-        } else {
-            model_tensors.push((name, t));
-        }
-    }
-    let mut meta = HashMap::new();
-    if let Some(m) = header.metadata().as_ref().and_then(|m| m.get(METADATA_KEY)) {
-        meta.insert(METADATA_KEY.to_string(), m.clone());
-    }
-    let tmp = tempfile::Builder::new()
-        .suffix(".safetensors")
-        .tempfile()
-        .map_err(|err| Error::Io { path: path.into(), err })?;
-    write_safetensors(tmp.path(), &model_tensors, meta)?;
-    let ckpt = Checkpoint::load(tmp.path(), device).map_err(|e| bad(format!("model part: {e}")))?;
-
-    let mut opt = AdamW::new(ckpt.model.named_tensors(), run.config.weight_decay);
-    opt.t = run.adam_t;
-    {
-        let _guard = tch::no_grad_guard();
-        for p in &mut opt.params {
-            for (kind, dst) in [("m", &mut p.m), ("v", &mut p.v)] {
-                let key = format!("optim.{kind}.{}", p.name);
-                let src = moments.get(&key).ok_or_else(|| bad(format!("optimizer tensor {key:?} is missing")))?;
-                if src.size() != dst.size() {
-                    return Err(bad(format!("optimizer tensor {key:?} has shape {:?}", src.size())));
-                }
-                dst.copy_(src);
-            }
-        }
-    }
-    Ok(Saved { model: ckpt.model, vocab: ckpt.vocab, opt, config: run.config, state: run.state })
+/// A resume checkpoint's parts, checked, before anything is built in libtorch.
+#[derive(Debug, Clone)]
+pub struct ParsedResume {
+    pub model: ParsedModel,
+    /// AdamW's first and second moments, in the order of the model's weights.
+    pub moments: Vec<(Weight, Weight)>,
+    pub config: TrainConfig,
+    pub state: RunState,
+    pub adam_t: i64,
 }
 
+/// Parses and checks a resume checkpoint's bytes: the model part as strictly as a model file,
+/// each optimiser moment's name, dtype, shape and values, and the run's settings and state as
+/// strictly as the command line checks them.
+pub fn parse(bytes: &[u8]) -> std::result::Result<ParsedResume, Refusal> {
+    let bad = Refusal::Bad;
+    let (tensors, metadata) = parse::open(bytes)?;
+    let run: RunMeta = metadata
+        .get(RUN_KEY)
+        .ok_or_else(|| bad("this is not a resume checkpoint (resume from MODEL.resume.safetensors)".into()))
+        .and_then(|j| {
+            serde_json::from_str(j)
+                .map_err(|e| bad(format!("run state is not valid: {}", excerpt(&e.to_string(), 200))))
+        })?;
+    run.config.validate().map_err(|e| bad(format!("run settings: {e}")))?;
+    run.validate_state().map_err(|e| bad(format!("run state: {e}")))?;
+    let model = parse::parse_parts(&tensors, &metadata, &|name| name.starts_with("optim.")).map_err(|r| match r {
+        Refusal::Bad(e) => bad(format!("model part: {e}")),
+        other => other,
+    })?;
+    let spec = &model.spec;
+    if (spec.cell, spec.layers, spec.hidden, spec.embed)
+        != (run.config.cell, run.config.layers, run.config.hidden, run.config.embed)
+    {
+        return Err(bad("the model part does not have the shape the run's settings give".into()));
+    }
+    let mut moments = Vec::with_capacity(model.weights.len());
+    let mut expected = std::collections::HashSet::new();
+    for w in &model.weights {
+        let mut pair = Vec::with_capacity(2);
+        for kind in ["m", "v"] {
+            let key = format!("optim.{kind}.{}", w.name);
+            let view = tensors.tensor(&key).map_err(|_| bad(format!("optimizer tensor {key:?} is missing")))?;
+            let values = f32_values(&key, &view).map_err(bad)?;
+            let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+            if shape != w.shape {
+                return Err(bad(format!("optimizer tensor {key:?} has shape {shape:?}, expected {:?}", w.shape)));
+            }
+            if kind == "v" && values.iter().any(|&v| v < 0.0) {
+                return Err(bad(format!("optimizer tensor {key:?} holds a negative second moment")));
+            }
+            pair.push(Weight { name: key.clone(), shape, values });
+            expected.insert(key);
+        }
+        let v = pair.pop().expect("two moments");
+        let m = pair.pop().expect("two moments");
+        moments.push((m, v));
+    }
+    let mut extra: Vec<String> =
+        tensors.names().into_iter().filter(|n| n.starts_with("optim.") && !expected.contains(*n)).cloned().collect();
+    extra.sort();
+    if let Some(name) = extra.first() {
+        return Err(bad(format!("unexpected optimizer tensor {:?}", excerpt(name, 80))));
+    }
+    Ok(ParsedResume { model, moments, config: run.config, state: run.state, adam_t: run.adam_t })
+}
+
+/// Loads a resume checkpoint (a regular file of at most [`MAX_MODEL_BYTES`]), entirely in
+/// memory: nothing is written anywhere to read it.
+pub fn load(path: &Path, device: Device) -> Result<Saved> {
+    let bytes = files::read_regular(path, MAX_MODEL_BYTES, "resume checkpoint")?;
+    let parsed = parse(&bytes).map_err(|r| refusal(path, r))?;
+    drop(bytes);
+    let ckpt = Checkpoint::from_parsed(path, parsed.model, device)?;
+    let mut opt = AdamW::new(ckpt.model.named_tensors(), parsed.config.weight_decay);
+    opt.t = parsed.adam_t;
+    {
+        let _guard = tch::no_grad_guard();
+        for (p, (m, v)) in opt.params.iter_mut().zip(&parsed.moments) {
+            debug_assert_eq!(m.name, format!("optim.m.{}", p.name));
+            p.m.f_copy_(&Tensor::from_slice(&m.values).reshape(m.shape.as_slice()))?;
+            p.v.f_copy_(&Tensor::from_slice(&v.values).reshape(v.shape.as_slice()))?;
+        }
+    }
+    Ok(Saved { model: ckpt.model, vocab: ckpt.vocab, opt, config: parsed.config, state: parsed.state })
+}
+
+/// Appends one record to the loss log (see [`files::append_line`]).
 pub fn append_log(path: &Path, line: &serde_json::Value) -> Result<()> {
-    let io = |err| Error::Io { path: path.into(), err };
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
-    // One write(2) per line: `writeln!` on a `File` issues one per JSON token, so a kill could tear
-    // a line and a reader tailing the log would see halves.
-    f.write_all(format!("{line}\n").as_bytes()).map_err(io)
+    files::append_line(path, &line.to_string())
 }
 
 /// Drops log lines past `step`: after a kill, the steps between the last checkpoint and the kill
 /// are trained again, and their first record must not stay in the curve.
 pub fn truncate_log(path: &Path, step: u64) -> Result<()> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    if std::fs::symlink_metadata(path).is_err() {
         return Ok(());
-    };
+    }
+    let text = files::read_regular_text(path, MAX_LOG_BYTES, "loss log")?;
     let kept: String = text
         .lines()
         .filter(|l| {
@@ -135,8 +165,30 @@ pub fn truncate_log(path: &Path, step: u64) -> Result<()> {
         .map(|l| format!("{l}\n"))
         .collect();
     if kept.len() != text.len() {
-        crate::model::checkpoint::atomic_write(path, kept.as_bytes())
-            .map_err(|err| Error::Io { path: path.into(), err })?;
+        files::atomic_write(path, kept.as_bytes()).map_err(|err| Error::Io { path: path.into(), err })?;
     }
     Ok(())
+}
+
+impl RunMeta {
+    fn validate_state(&self) -> std::result::Result<(), String> {
+        let s = &self.state;
+        if s.step > self.config.steps {
+            return Err(format!("step {} is past the run's {} steps", s.step, self.config.steps));
+        }
+        if self.adam_t < 0 || self.adam_t as u64 > s.step {
+            return Err(format!("adam_t must be in [0, {}] (the step), got {}", s.step, self.adam_t));
+        }
+        for (name, v) in [("best_val", s.best_val), ("last_val", s.last_val), ("train_loss", s.train_loss)] {
+            if let Some(v) = v {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(format!("{name} must be a finite loss, got {v}"));
+                }
+            }
+        }
+        if !(s.wall_seconds.is_finite() && s.wall_seconds >= 0.0) {
+            return Err(format!("wall_seconds must be a finite number of seconds, got {}", s.wall_seconds));
+        }
+        Ok(())
+    }
 }
