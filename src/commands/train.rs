@@ -106,8 +106,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N")]
     pub sample_every: Option<u64>,
     /// Temperature of those samples
-    #[arg(long, value_name = "T", default_value_t = 0.8, value_parser = f64_in(Interval::closed(0.0, 5.0)).map(|v| v as f32))]
-    pub sample_temperature: f32,
+    #[arg(long, value_name = "T", default_value_t = 0.8, value_parser = f64_in(Interval::closed(0.0, 5.0)))]
+    pub sample_temperature: f64,
     /// libtorch intra-op threads, 1 to 256 [default: all cores]
     #[arg(long, value_parser = int_in::<i32>(THREADS.0, THREADS.1))]
     pub threads: Option<i32>,
@@ -319,7 +319,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
                 return;
             }
             next_sample = (step / sample_every + 1) * sample_every;
-            match sample_text(model, vocab, "\n", args.sample_temperature, SAMPLE_CHARS, step) {
+            match sample_text(model, vocab, "\n", args.sample_temperature as f32, SAMPLE_CHARS, step) {
                 Ok(text) => bar.suspend(|| {
                     say!("sample at step {step}, T {}:", args.sample_temperature);
                     say!("{}", tempest_core::display::escape_controls(&text).replace('↵', "\n"));
