@@ -99,6 +99,9 @@ const INSPECT: &[Mode] = &[Mode::Inspect];
 use Action::*;
 use KeyCode::{BackTab, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
+/// The hint for ↑/↓; the hint bar shows the chosen knob's name in its place.
+pub const ADJUST_HINT: &str = "T";
+
 /// Every key binding, in the order the help and the README list them.
 pub const KEYMAP: &[Row] = &[
     Row {
@@ -113,15 +116,17 @@ pub const KEYMAP: &[Row] = &[
     },
     Row {
         keys: "↑/↓ k/j",
-        help: "temperature ±0.05 (0 = argmax)",
-        doc: "focused pane's temperature ±0.05, clamped to [0, 5] (0 = argmax)",
+        help: "raise/lower the chosen setting (T ±0.05)",
+        doc: "raise/lower the focused pane's chosen sampler setting (see `t`): temperature ±0.05 in [0, 5] \
+              (0 = argmax), or the next top-k / top-p / min-p / repetition-penalty step; it applies from the \
+              next character and the histogram re-draws at once, even while paused",
         bind: &[bind(TempUp, &[key(Up), ch('k')]), bind(TempDown, &[key(Down), ch('j')])],
-        hints: &[hint_in("↑/↓", "T", 1, NORMAL)],
+        hints: &[hint_in("↑/↓", ADJUST_HINT, 1, NORMAL)],
     },
     Row {
         keys: "shift-↑/↓ pgup/pgdn K/J",
-        help: "temperature ±0.25",
-        doc: "temperature ±0.25",
+        help: "the same, bigger steps (T ±0.25)",
+        doc: "the same in bigger steps: temperature ±0.25, three steps of the others",
         bind: &[
             bind(TempUpBig, &[shift(Up), key(PageUp), ch('K')]),
             bind(TempDownBig, &[shift(Down), key(PageDown), ch('J')]),
@@ -232,6 +237,37 @@ pub const KEYMAP: &[Row] = &[
         doc: "export every pane's text and per-character JSONL to `tempest-export-<time>.{txt,jsonl}` in the \
               current folder",
         bind: &[bind(Export, &[ch('e')])],
+        hints: &[],
+    },
+    Row {
+        keys: "t",
+        help: "choose what ↑/↓ adjusts: T, top-k, top-p, min-p, rep",
+        doc: "choose which sampler setting ↑/↓ adjusts: temperature → top-k → top-p → min-p → repetition \
+              penalty; the focused pane's title marks it (▸) and the hint bar names it",
+        bind: &[bind(CycleKnob, &[ch('t')])],
+        hints: &[hint_in("t", "setting", 2, NORMAL)],
+    },
+    Row {
+        keys: "P",
+        help: "next preset (e.g. same high T, three samplers)",
+        doc: "switch all panes to the next preset from the config (built in: three temperatures; the same \
+              high T plain, with top-p 0.9 and with min-p 0.1; low T with and without a repetition penalty) \
+              and restart them from the prime",
+        bind: &[bind(NextPreset, &[ch('P')])],
+        hints: &[],
+    },
+    Row {
+        keys: "v",
+        help: "histogram: linear / log scale",
+        doc: "histogram bars by probability or by log₂ probability, so rows at low T carry information",
+        bind: &[bind(ToggleLogScale, &[ch('v')])],
+        hints: &[],
+    },
+    Row {
+        keys: "< >",
+        help: "scroll the histogram through the vocabulary",
+        doc: "scroll the histogram through the whole vocabulary (in inspect mode it follows the pick)",
+        bind: &[bind(HistScrollUp, &[ch('<')]), bind(HistScrollDown, &[ch('>')])],
         hints: &[],
     },
     Row { keys: "click", help: "focus a pane", doc: "focus the pane under the mouse", bind: &[], hints: &[] },
@@ -419,7 +455,7 @@ mod tests {
     #[test]
     fn hints_follow_the_mode_in_rank_order() {
         let names = |m| hints(m).iter().map(|h| h.text).collect::<Vec<_>>();
-        assert_eq!(names(Mode::Normal), ["focus", "T", "pause", "step", "inspect", "help", "quit"]);
+        assert_eq!(names(Mode::Normal), ["focus", "T", "pause", "setting", "step", "inspect", "help", "quit"]);
         assert_eq!(names(Mode::Inspect), ["move", "pick", "branch", "step", "leave", "help"]);
     }
 

@@ -41,6 +41,15 @@ pub enum Action {
     /// Esc: closes what is open (overlay, then inspect mode), else quits.
     Back,
     Quit,
+    /// Choose which sampler setting ↑/↓ adjusts: T → top-k → top-p → min-p → repetition penalty.
+    CycleKnob,
+    /// Switch every pane to the next configured preset.
+    NextPreset,
+    /// Histogram bars by probability or by log-probability.
+    ToggleLogScale,
+    /// Scroll the live histogram through the vocabulary.
+    HistScrollUp,
+    HistScrollDown,
 }
 
 impl Action {
@@ -74,6 +83,11 @@ impl Action {
         Action::Branch,
         Action::Back,
         Action::Quit,
+        Action::CycleKnob,
+        Action::NextPreset,
+        Action::ToggleLogScale,
+        Action::HistScrollUp,
+        Action::HistScrollDown,
     ];
 }
 

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod layout;
 mod pane;
 mod replies;
+pub mod sampler_controls;
 pub mod strings;
 mod update;
 mod view;
@@ -31,8 +32,9 @@ pub use pane::PaneState;
 pub use update::{apply, update};
 pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
 
-use crate::explorer::config::{ColorsConfig, Config};
+use crate::explorer::config::{ColorsConfig, Config, Preset};
 use crate::explorer::worker::Request;
+pub use sampler_controls::Knob;
 use tempest_core::analysis::LoopSettings;
 use tempest_core::limits;
 use tempest_core::model::vocab::{UnknownPolicy, Vocab};
@@ -134,6 +136,11 @@ pub struct App {
     pub overlay: Overlay,
     pub inspect: Option<Inspect>,
     pub hist: HistogramOptions,
+    /// The sampler setting ↑/↓ adjusts.
+    pub knob: Knob,
+    pub presets: Vec<Preset>,
+    /// The preset chosen last with `P`, if any.
+    pub preset: Option<usize>,
     pub color_mode: ColorMode,
     pub status: Option<Status>,
     pub vocab: Vocab,
@@ -183,6 +190,9 @@ impl App {
             overlay: Overlay::None,
             inspect: None,
             hist: HistogramOptions::default(),
+            knob: Knob::default(),
+            presets: config.presets.clone(),
+            preset: None,
             color_mode: ColorMode::Off,
             status,
             vocab,

@@ -6,10 +6,10 @@ use super::keymap::action_for;
 use super::keys::{self, Action};
 use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
 use super::{layout, strings};
-use super::{MAX_PANES, SPEED_FACTOR, T_STEP, T_STEP_BIG};
+use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
 use tempest_core::display::thousands;
-use tempest_core::limits::{PANE_TEMPERATURE, SPEED};
+use tempest_core::limits::SPEED;
 
 /// The only way an [`App`] changes. Returns what the runtime must do in consequence.
 pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
@@ -64,10 +64,22 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     match action {
         FocusPrev => set_focus(app, (app.focus + app.panes.len() - 1) % app.panes.len()),
         FocusNext => set_focus(app, (app.focus + 1) % app.panes.len()),
-        TempUp => change_temperature(app, T_STEP, fx),
-        TempDown => change_temperature(app, -T_STEP, fx),
-        TempUpBig => change_temperature(app, T_STEP_BIG, fx),
-        TempDownBig => change_temperature(app, -T_STEP_BIG, fx),
+        TempUp => adjust(app, true, false, fx),
+        TempDown => adjust(app, false, false, fx),
+        TempUpBig => adjust(app, true, true, fx),
+        TempDownBig => adjust(app, false, true, fx),
+        CycleKnob => {
+            app.knob = app.knob.next();
+            let s = app.panes[app.focus].settings;
+            app.set_status(format!("↑/↓ now adjust {} (now {})", app.knob.name(), app.knob.value(&s)));
+        }
+        NextPreset => next_preset(app, fx),
+        ToggleLogScale => app.hist.log_scale = !app.hist.log_scale,
+        HistScrollUp => app.hist.scroll = app.hist.scroll.saturating_sub(HIST_SCROLL),
+        HistScrollDown => {
+            let n = app.vocab.len();
+            app.hist.scroll = (app.hist.scroll + HIST_SCROLL).min(n.saturating_sub(1));
+        }
         TogglePause if app.paused => {
             app.paused = false;
             app.inspect = None;
@@ -142,16 +154,39 @@ fn set_focus(app: &mut App, i: usize) {
     }
 }
 
-fn change_temperature(app: &mut App, delta: f32, fx: &mut Vec<Effect>) {
+/// Rows `<`/`>` scroll the histogram by.
+const HIST_SCROLL: usize = 5;
+
+/// Moves the focused pane's chosen sampler setting a step; the engine uses it from the next
+/// character, and the histogram re-tempers the newest one at once.
+fn adjust(app: &mut App, up: bool, big: bool, fx: &mut Vec<Effect>) {
     let pane = app.focus;
-    let old = app.panes[pane].settings.temperature;
-    // Rounded to hundredths so that repeated steps land on 0.05 multiples instead of drifting.
-    let t = (PANE_TEMPERATURE.clamp(old + delta) * 100.0).round() / 100.0;
-    if t == old {
-        return app.set_status(format!("temperature stays within {PANE_TEMPERATURE}"));
+    let knob = app.knob;
+    let Some(settings) = knob.step(&app.panes[pane].settings, up, big) else {
+        return app.set_status(format!("{} stays within {}", knob.name(), knob.range()));
+    };
+    app.panes[pane].settings = settings;
+    fx.push(Effect::Engine(Request::Settings { pane, settings }));
+}
+
+/// Every pane to the next preset's settings, restarted from the prime.
+fn next_preset(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.presets.is_empty() {
+        return app.set_error("no presets configured ([[presets]] in the config)");
     }
-    app.panes[pane].settings.temperature = t;
-    fx.push(Effect::Engine(Request::Settings { pane, settings: app.panes[pane].settings }));
+    let i = app.preset.map_or(0, |i| (i + 1) % app.presets.len());
+    app.preset = Some(i);
+    let preset = app.presets[i].clone();
+    let l = app.limits;
+    app.panes = preset
+        .panes
+        .iter()
+        .take(MAX_PANES)
+        .map(|s| super::PaneState::new(*s, l.history_chars, l.loops, l.metrics_window))
+        .collect();
+    app.focus = app.focus.min(app.panes.len() - 1);
+    reset(app, fx);
+    app.set_status(format!("preset {}/{}: {} (P for the next)", i + 1, app.presets.len(), preset.name));
 }
 
 fn change_speed(app: &mut App, factor: f32, fx: &mut Vec<Effect>) {

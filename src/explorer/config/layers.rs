@@ -138,7 +138,8 @@ fn check_value(v: &Value, expected: &Value, key: &str, source: &Source) -> Resul
             check_table(t, schema, &format!("{key}."), &format!("keys in [{key}]"), source)
         }
         Value::Array(items) => {
-            // The only array is [[panes]]; its first built-in entry has every pane key.
+            // Arrays hold tables ([[panes]], [[presets]] and a preset's panes); the first built-in
+            // entry has every key.
             let Some(Value::Table(item_schema)) = items.first() else { unreachable!("schema arrays hold tables") };
             let Value::Array(list) = v else { return Err(wrong(&format!("a list of [[{key}]] tables"))) };
             for (i, item) in list.iter().enumerate() {
@@ -147,8 +148,11 @@ fn check_value(v: &Value, expected: &Value, key: &str, source: &Source) -> Resul
                     return Err(source.error(&item_key, None, &format!("must be a table, got {}", article(item))));
                 };
                 check_table(t, item_schema, &format!("{item_key}."), &format!("keys in [[{key}]]"), source)?;
-                if !t.contains_key("temperature") {
-                    return Err(source.error(&item_key, None, "has no temperature; every [[panes]] table needs one"));
+                for required in ["temperature", "name", "panes"] {
+                    if item_schema.contains_key(required) && !t.contains_key(required) {
+                        let what = format!("has no {required}; every [[{key}]] table needs one");
+                        return Err(source.error(&item_key, None, &what));
+                    }
                 }
             }
             Ok(())

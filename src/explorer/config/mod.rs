@@ -34,6 +34,17 @@ pub struct Config {
     pub loops: LoopSettings,
     pub metrics: MetricsConfig,
     pub colors: ColorsConfig,
+    /// Named sets of pane settings the explorer can switch to (key `P`).
+    pub presets: Vec<Preset>,
+}
+
+/// A named set of panes, each with its sampler settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub name: String,
+    /// [`tempest_core::limits::PANES`] panes, left to right.
+    pub panes: Vec<SamplerSettings>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -186,6 +197,7 @@ struct RawConfig {
     loops: LoopSettings,
     metrics: MetricsConfig,
     colors: RawColors,
+    presets: Vec<Preset>,
 }
 
 /// `<platform config dir>/tempest/config.toml`, whether or not it exists.

@@ -87,7 +87,7 @@ fn default_toml_spells_out_and_documents_every_key() {
     let lines: Vec<&str> = DEFAULT_TOML.lines().collect();
     for path in &in_file {
         let name = path.rsplit('.').next().unwrap();
-        if matches!(name, "panes" | "speed" | "histogram" | "history" | "loops" | "metrics" | "colors") {
+        if matches!(name, "panes" | "presets" | "speed" | "histogram" | "history" | "loops" | "metrics" | "colors") {
             continue;
         }
         let i = lines.iter().position(|l| l.starts_with(&format!("{name} ="))).unwrap();
@@ -284,4 +284,26 @@ fn model_paths_in_files_are_relative_to_the_file() {
 
     let p = write(&dir, "abs.toml", "model = \"/abs/z.safetensors\"\n");
     assert_eq!(load(None, Some(&p), &Overrides::default()).unwrap().model, Some(PathBuf::from("/abs/z.safetensors")));
+}
+
+#[test]
+fn presets_are_read_checked_and_replaced_whole() {
+    let c = Config::default_config();
+    let names: Vec<&str> = c.presets.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names[..2], ["three temperatures", "same high T, three samplers"]);
+    assert_eq!(c.presets[1].panes[2].min_p, 0.1);
+    assert_eq!(c.presets[1].panes[1].top_p, 0.9);
+
+    let dir = TempDir::new().unwrap();
+    let ok = write(&dir, "ok.toml", "[[presets]]\nname = \"mine\"\npanes = [{ temperature = 0.7, top_k = 5 }]\n");
+    let c = load(None, Some(&ok), &Overrides::default()).unwrap();
+    assert_eq!(c.presets.len(), 1);
+    assert_eq!((c.presets[0].panes[0].temperature, c.presets[0].panes[0].top_k), (0.7, 5));
+
+    let (e, p) = explicit_error("[[presets]]\nname = \"x\"\npanes = [{ temperature = 9.0 }]\n");
+    assert_eq!(e, format!("config {p}: key \"presets[0].panes[0].temperature\" = 9 is out of range [0, 5]"));
+    let (e, p) = explicit_error("[[presets]]\npanes = [{ temperature = 1.0 }]\n");
+    assert_eq!(e, format!("config {p}: key \"presets[0]\" has no name; every [[presets]] table needs one"));
+    let (e, _) = explicit_error("[[presets]]\nname = \"x\"\npanes = [{ top_k = 3 }]\n");
+    assert!(e.contains("presets[0].panes[0]") && e.contains("temperature"), "{e}");
 }

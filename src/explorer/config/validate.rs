@@ -29,16 +29,17 @@ impl Checker<'_> {
         Err(self.origins.of(origin).error(key, Some(&v.to_string()), &format!("is out of range {b}")))
     }
 
-    fn pane(&self, i: usize, s: &SamplerSettings) -> Result<(), ConfigError> {
-        let key = |k: &str| format!("panes[{i}].{k}");
-        self.range(&key("temperature"), "panes", s.temperature, limits::PANE_TEMPERATURE)?;
-        self.range(&key("top_p"), "panes", s.top_p, limits::TOP_P)?;
-        self.range(&key("min_p"), "panes", s.min_p, limits::MIN_P)?;
-        self.range(&key("repeat_penalty"), "panes", s.repeat_penalty, limits::REPEAT_PENALTY)?;
-        self.range(&key("repeat_window"), "panes", s.repeat_window, limits::REPEAT_WINDOW)?;
+    /// One pane's settings; `at` names it (`panes[0]`, `presets[1].panes[2]`) and `origin` is the
+    /// list a layer sets whole.
+    fn pane(&self, at: &str, origin: &str, s: &SamplerSettings) -> Result<(), ConfigError> {
+        let key = |k: &str| format!("{at}.{k}");
+        self.range(&key("temperature"), origin, s.temperature, limits::PANE_TEMPERATURE)?;
+        self.range(&key("top_p"), origin, s.top_p, limits::TOP_P)?;
+        self.range(&key("min_p"), origin, s.min_p, limits::MIN_P)?;
+        self.range(&key("repeat_penalty"), origin, s.repeat_penalty, limits::REPEAT_PENALTY)?;
+        self.range(&key("repeat_window"), origin, s.repeat_window, limits::REPEAT_WINDOW)?;
         // Backstop in case the sampler grows a rule the ranges above do not know.
-        s.validate()
-            .map_err(|e| self.origins.of("panes").error(&format!("panes[{i}]"), None, &format!("is invalid: {e}")))
+        s.validate().map_err(|e| self.origins.of(origin).error(at, None, &format!("is invalid: {e}")))
     }
 }
 
@@ -64,7 +65,17 @@ pub(super) fn finish(mut raw: RawConfig, mut origins: Origins, o: &Overrides) ->
         return Err(src.error("panes", None, &what));
     }
     for (i, s) in raw.panes.iter().enumerate() {
-        c.pane(i, s)?;
+        c.pane(&format!("panes[{i}]"), "panes", s)?;
+    }
+    for (i, preset) in raw.presets.iter().enumerate() {
+        let n = preset.panes.len();
+        if !limits::PANES.contains(n) {
+            let what = format!("has {n} panes; a preset has {} to {}", limits::PANES.lo, limits::PANES.hi);
+            return Err(origins.of("presets").error(&format!("presets[{i}]"), None, &what));
+        }
+        for (j, s) in preset.panes.iter().enumerate() {
+            c.pane(&format!("presets[{i}].panes[{j}]"), "presets", s)?;
+        }
     }
     c.range("seed", "seed", raw.seed, limits::SEED)?;
     c.range("speed.chars_per_sec", "speed.chars_per_sec", raw.speed.chars_per_sec, limits::SPEED)?;
@@ -96,6 +107,7 @@ pub(super) fn finish(mut raw: RawConfig, mut origins: Origins, o: &Overrides) ->
         loops: raw.loops,
         metrics: raw.metrics,
         colors,
+        presets: raw.presets,
     })
 }
 

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Widget};
 
 use super::theme::Theme;
 use super::wrap::{self, Row};
+use crate::explorer::app::sampler_controls::title_label;
 use crate::explorer::app::{App, ColorMode, PaneState};
 use crate::explorer::worker::Drawn;
 use tempest_core::display::thousands;
@@ -23,7 +24,8 @@ impl Widget for PaneView<'_> {
         let pane = &self.app.panes[self.index];
         let focused = self.index == self.app.focus;
         let t = self.theme;
-        let (top, bottom) = titles(self.index, pane, focused, t, area.width);
+        let label = title_label(&pane.settings, focused.then_some(self.app.knob));
+        let (top, bottom) = titles(self.index, pane, &label, focused, t, area.width);
         let mut block = Block::bordered().title(top).title_bottom(bottom);
         if focused {
             block = block.border_style(t.border_focus).border_type(t.border_focus_type);
@@ -54,10 +56,18 @@ fn fit<'a>(room: usize, parts: Vec<(Vec<String>, Style)>) -> Line<'a> {
 
 /// Top: number, settings, loop, characters generated; bottom: the live metrics. What does not fit
 /// the pane's width is dropped, least important first.
-fn titles<'a>(index: usize, pane: &PaneState, focused: bool, t: &Theme, width: u16) -> (Line<'a>, Line<'a>) {
+/// `label` names the settings (with the knob ↑/↓ adjusts marked on the focused pane).
+fn titles<'a>(
+    index: usize,
+    pane: &PaneState,
+    label: &str,
+    focused: bool,
+    t: &Theme,
+    width: u16,
+) -> (Line<'a>, Line<'a>) {
     let room = width.saturating_sub(2) as usize;
     let style = if focused { t.title_focus } else { t.title };
-    let mut top = vec![(vec![format!(" {} · {} ", index + 1, &pane.settings.label())], style)];
+    let mut top = vec![(vec![format!(" {} · {label} ", index + 1)], style)];
     if let Some(l) = pane.current_loop() {
         let (p, k) = (l.period, l.repeats());
         top.push((vec![format!("⟳ loop: period {p} ×{k}"), format!("⟳ {p}×{k}")], t.loop_span));

@@ -36,6 +36,8 @@ impl Widget for StatusBar<'_> {
 
         let mut x = area.x + 1;
         for Hint { keys: key, text: what, .. } in keymap::hints(app.mode()) {
+            // ↑/↓ adjust whichever setting `t` chose: the hint names it.
+            let what = if *what == keymap::ADJUST_HINT { app.knob.name() } else { what };
             let w = (key.chars().count() + what.chars().count() + 3) as u16;
             if x + w >= rx {
                 break;

@@ -4,3 +4,4 @@ mod editing;
 mod inspect;
 mod keys;
 mod replies;
+mod sampler_controls;
