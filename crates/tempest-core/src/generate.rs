@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{RowState, Stepper, Vocab};
-use crate::sampling::{draw, softmax_t, SamplerSettings, Uniforms};
+use crate::sampling::{draw, penalty_window, push_to_window, softmax_t, SamplerSettings, Uniforms};
 
 mod drawn;
 pub use drawn::Drawn;
@@ -96,7 +96,7 @@ impl Generator {
     ///
     /// Every stream starts from the same text, so the prime is fed once, through a one-stream
     /// fork sharing the weights, and its state copied to every stream: the same numbers as
-    /// feeding each stream, at a fraction of the work (and the output layer runs only once).
+    /// feeding each stream, at a fraction of the work.
     pub fn prime_with(&mut self, ids: &[u32], go_on: &mut dyn FnMut(usize) -> bool) -> Result<bool> {
         if ids.is_empty() {
             return Err(Error::Invalid("the prime text is empty: give at least one character".into()));
@@ -108,22 +108,29 @@ impl Generator {
         }
         let mut one = self.stepper.fork(1);
         let mut logits = Vec::new();
-        if !one.feed(ids, &mut logits, PRIME_CHUNK, go_on)? {
-            return Ok(false);
+        for (k, part) in ids.chunks(PRIME_CHUNK).enumerate() {
+            if k > 0 && !go_on(k * PRIME_CHUNK) {
+                return Ok(false);
+            }
+            for &id in part {
+                one.step(&[id], &mut logits)?;
+            }
         }
         let state = one.row_state(0);
         let v = self.vocab.len();
         for row in 0..self.streams() {
             self.stepper.set_row_state(row, &state);
             self.pending[row * v..(row + 1) * v].copy_from_slice(&logits[..v]);
-            self.recent[row].extend_from_slice(ids);
+        }
+        for (r, s) in self.recent.iter_mut().zip(&self.settings) {
+            *r = penalty_window(ids, &[], s.repeat_window);
         }
         Ok(true)
     }
 
     /// Feeds one id per stream through the model.
     pub fn feed(&mut self, ids: &[u32]) -> Result<()> {
-        self.stepper.step(ids, &mut self.pending)
+        Ok(self.stepper.step(ids, &mut self.pending)?)
     }
 
     /// Draws each stream's next character from its pending logits, without feeding it back.
@@ -165,11 +172,7 @@ impl Generator {
     /// Records `ids` as each stream's next characters and feeds them through the model.
     pub fn accept(&mut self, ids: &[u32]) -> Result<()> {
         for (r, (&id, s)) in self.recent.iter_mut().zip(ids.iter().zip(&self.settings)) {
-            r.push(id);
-            let keep = s.repeat_window.max(1);
-            if r.len() > 4 * keep.max(256) {
-                r.drain(..r.len() - keep);
-            }
+            push_to_window(r, id, s.repeat_window);
         }
         self.feed(ids)
     }
@@ -209,12 +212,18 @@ impl Generator {
     }
 
     /// Puts a stream at an arbitrary point: its recurrent state, the logits that follow, and its
-    /// recent text.
-    pub fn restore(&mut self, stream: usize, state: &RowState, logits: &[f32], recent: &[u32]) {
+    /// text so far as `prime ++ text` (see [`penalty_window`]; `text` may be just a tail).
+    pub fn restore(&mut self, stream: usize, state: &RowState, logits: &[f32], prime: &[u32], text: &[u32]) {
         let v = self.vocab.len();
         self.stepper.set_row_state(stream, state);
         self.pending[stream * v..(stream + 1) * v].copy_from_slice(logits);
-        self.recent[stream] = recent.to_vec();
+        self.recent[stream] = penalty_window(prime, text, self.settings[stream].repeat_window);
+    }
+
+    /// The ids the repetition penalty reads for `stream`'s next character (oldest first; only
+    /// the last `repeat_window` count).
+    pub fn penalty_ids(&self, stream: usize) -> &[u32] {
+        &self.recent[stream]
     }
 }
 

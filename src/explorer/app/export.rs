@@ -58,5 +58,6 @@ pub(super) fn build(app: &App) -> (String, String) {
         }
         text.push('\n');
     }
+    text.push_str(&super::loop_report::export_section(app));
     (text, jsonl)
 }
