@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use tempest_core::display::describe_char;
+use tempest_core::display::{describe_char, escape_controls, excerpt};
 use tempest_core::model::Checkpoint;
 
 pub fn run(path: &Path) -> anyhow::Result<i32> {
@@ -20,7 +20,7 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
     let mut lines = Vec::new();
     let m = &ckpt.metadata;
     let spec = ckpt.model.spec();
-    lines.push(format!("model       {}", path.display()));
+    lines.push(format!("model       {}", tempest_core::files::quote_path(path)));
     lines.push(format!("format      {} v{}", m.format, m.format_version));
     lines.push(format!(
         "cell        {} × {} layers, hidden {}, embedding {}",
@@ -29,7 +29,7 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
     lines.push(format!("parameters  {}", group(spec.parameter_count() as u64)));
     lines.push(format!("dropout     {} (training only)", spec.dropout));
     if let Some(t) = &m.training {
-        lines.push(format!("corpus      {} ({} characters)", t.corpus, group(t.corpus_chars)));
+        lines.push(format!("corpus      {} ({} characters)", excerpt(&t.corpus, 200), group(t.corpus_chars)));
         lines.push(format!(
             "trained     {} steps, {} characters seen, {:.0} s",
             group(t.steps),
@@ -54,7 +54,9 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
     for (i, &c) in ckpt.vocab.chars().iter().enumerate() {
         lines.push(format!("  {i:>4}  {}", describe_char(c)));
     }
-    lines.iter().map(|l| format!("{l}\n")).collect()
+    // Every line quotes the file (its path, its metadata strings): no control character reaches the
+    // terminal, so a crafted model cannot retitle it, recolour it or move the cursor.
+    lines.iter().map(|l| format!("{}\n", escape_controls(l))).collect()
 }
 
 /// 1234567 -> "1,234,567".

@@ -18,7 +18,8 @@ use tempest_core::train::output::Existing;
 use tempest_core::train::sample::sample_text;
 use tempest_core::train::{limits, sibling, Event, Outcome, TrainConfig, Trainer};
 
-use super::values::{f64_in, int_in, Interval, THREADS};
+use super::values::{int_in, number_in, THREADS};
+use tempest_core::limits::{closed, Limit};
 
 /// Characters in each sample printed during training.
 const SAMPLE_CHARS: usize = 200;
@@ -58,7 +59,7 @@ pub struct TrainArgs {
     #[arg(long, value_parser = int_in::<i64>(1, 16384))]
     pub embed: Option<i64>,
     /// Dropout between layers and before the output layer, in [0, 1) [default: 0.2]
-    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1.0, lo_open: false, hi_open: true }))]
+    #[arg(long, value_parser = number_in(Limit { lo: 0.0, hi: 1.0, lo_open: false, hi_open: true }))]
     pub dropout: Option<f64>,
     /// Characters per training sequence (truncated backpropagation length) [default: 100]
     #[arg(long, value_parser = int_in::<usize>(*limits::SEQ_LEN.start() as u64, *limits::SEQ_LEN.end() as u64))]
@@ -67,29 +68,29 @@ pub struct TrainArgs {
     #[arg(long, value_parser = int_in::<usize>(*limits::BATCH.start() as u64, *limits::BATCH.end() as u64))]
     pub batch: Option<usize>,
     /// Peak learning rate (AdamW), reached after the warm-up and decayed by a cosine [default: 0.002]
-    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1.0, lo_open: true, hi_open: true }))]
+    #[arg(long, value_parser = number_in(Limit { lo: 0.0, hi: 1.0, lo_open: true, hi_open: true }))]
     pub lr: Option<f64>,
     /// Warm-up steps [default: 200, at most half the run]
     #[arg(long, value_parser = int_in::<u64>(0, *limits::STEPS.end()))]
     pub warmup: Option<u64>,
     /// Final learning rate as a fraction of the peak [default: 0.05]
-    #[arg(long, value_parser = f64_in(Interval::closed(*limits::LR_FLOOR.start(), *limits::LR_FLOOR.end())))]
+    #[arg(long, value_parser = number_in(closed(*limits::LR_FLOOR.start(), *limits::LR_FLOOR.end())))]
     pub lr_floor: Option<f64>,
     /// AdamW's decoupled weight decay, applied to weight matrices [default: 0.01]
-    #[arg(long, value_parser = f64_in(Interval::closed(*limits::WEIGHT_DECAY.start(), *limits::WEIGHT_DECAY.end())))]
+    #[arg(long, value_parser = number_in(closed(*limits::WEIGHT_DECAY.start(), *limits::WEIGHT_DECAY.end())))]
     pub weight_decay: Option<f64>,
     /// Clip the global gradient norm to this (0 turns clipping off) [default: 1]
-    #[arg(long, value_parser = f64_in(Interval::closed(*limits::GRAD_CLIP.start(), *limits::GRAD_CLIP.end())))]
+    #[arg(long, value_parser = number_in(closed(*limits::GRAD_CLIP.start(), *limits::GRAD_CLIP.end())))]
     pub grad_clip: Option<f64>,
     /// Optimiser steps to train for [default: about 20 passes over the text, 300 to 5,000 steps].
     /// With --resume, a larger number extends the run, finished or not
     #[arg(long, conflicts_with = "epochs", value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
     pub steps: Option<u64>,
     /// Passes over the training split, in characters (converted to steps)
-    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 1e6, lo_open: true, hi_open: false }))]
+    #[arg(long, value_parser = number_in(Limit { lo: 0.0, hi: 1e6, lo_open: true, hi_open: false }))]
     pub epochs: Option<f64>,
     /// Fraction of the corpus held out for validation, taken from its end [default: 0.1]
-    #[arg(long, value_parser = f64_in(Interval { lo: 0.0, hi: 0.9, lo_open: false, hi_open: true }))]
+    #[arg(long, value_parser = number_in(Limit { lo: 0.0, hi: 0.9, lo_open: false, hi_open: true }))]
     pub val_frac: Option<f64>,
     /// Evaluate on the whole held-out split every N steps [default: a tenth of the run, 25 to 500]
     #[arg(long, value_parser = int_in::<u64>(*limits::STEPS.start(), *limits::STEPS.end()))]
@@ -106,7 +107,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N")]
     pub sample_every: Option<u64>,
     /// Temperature of those samples
-    #[arg(long, value_name = "T", default_value_t = 0.8, value_parser = f64_in(Interval::closed(0.0, 5.0)))]
+    #[arg(long, value_name = "T", default_value_t = 0.8, value_parser = number_in(closed(0.0, 5.0)))]
     pub sample_temperature: f64,
     /// libtorch intra-op threads, 1 to 256 [default: all cores]
     #[arg(long, value_parser = int_in::<i32>(THREADS.0, THREADS.1))]

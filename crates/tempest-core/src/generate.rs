@@ -128,9 +128,11 @@ impl Generator {
         Ok(true)
     }
 
-    /// Feeds one id per stream through the model.
+    /// Feeds one id per stream through the model. Fails, rather than sample from garbage, when the
+    /// model's logits are not finite (see [`crate::sampling::check_finite_logits`]).
     pub fn feed(&mut self, ids: &[u32]) -> Result<()> {
-        Ok(self.stepper.step(ids, &mut self.pending)?)
+        self.stepper.step(ids, &mut self.pending)?;
+        crate::sampling::check_finite_logits(&self.pending, self.vocab.len())
     }
 
     /// Draws each stream's next character from its pending logits, without feeding it back.
