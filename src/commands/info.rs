@@ -42,6 +42,13 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
         if let Some(v) = t.val_loss {
             lines.push(format!("val loss    {v:.4} nats/char ({:.4} bits/char)", v / std::f64::consts::LN_2));
         }
+        if let Some(p) = &t.prime {
+            // Escaped like everything else read from a file: it is shown, never interpreted.
+            lines.push(format!(
+                "prime       \"{}\" (the explorer's prime when its own does not fit)",
+                tempest_core::display::excerpt(p, 80)
+            ));
+        }
     }
     lines.push(format!("vocabulary  {} characters:", ckpt.vocab.len()));
     for (i, &c) in ckpt.vocab.chars().iter().enumerate() {

@@ -103,7 +103,8 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     }
     let ckpt = tempest_core::assets::load_model(args.model.as_deref())?;
     let prime_ids = ckpt.vocab.encode(&args.prime, args.unknown).context("--prime")?;
-    anyhow::ensure!(!prime_ids.is_empty(), "--prime is empty after skipping unknown characters");
+    anyhow::ensure!(!args.prime.is_empty(), "--prime is empty: give at least one character to start from");
+    anyhow::ensure!(!prime_ids.is_empty(), "--prime is empty after skipping unknown characters (--unknown skip)");
     let seed = args.seed.unwrap_or_else(fresh_seed);
     if args.seed.is_none() {
         eprintln!("seed {seed}");
@@ -193,8 +194,9 @@ impl<'a, W: Write> Output<'a, W> {
     }
 
     fn label(&self, stream: usize) -> String {
-        // Shortest form that round-trips, so 0.2 and 0.201 stay distinguishable.
-        format!("T{}", self.settings[stream].temperature)
+        // The stream's number first, so `-t 1 -t 1` still tells its streams apart; then T in the
+        // shortest form that round-trips, so 0.2 and 0.201 stay distinguishable.
+        format!("{} T{}", stream + 1, self.settings[stream].temperature)
     }
 
     fn start(&mut self) -> io::Result<()> {

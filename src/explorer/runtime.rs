@@ -38,6 +38,8 @@ pub struct Launch {
     pub overrides: Overrides,
     /// Quit by itself after this long (for measurements without a person).
     pub quit_after: Option<Duration>,
+    /// What to do with prime characters the model does not know (see `explorer::prime`).
+    pub unknown: UnknownPolicy,
 }
 
 /// Opens the explorer and runs it until the user quits; returns the process exit code.
@@ -45,15 +47,21 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let quit_after = launch.quit_after;
     let config = Config::load(launch.config.as_deref(), &launch.overrides).map_err(|e| anyhow::anyhow!(e))?;
     let ckpt = tempest_core::assets::load_model(config.model.as_deref()).context("cannot load the model")?;
-    ckpt.vocab
-        .encode(&config.prime, UnknownPolicy::Error)
-        .context("the prime text (--prime, or `prime` in the config)")?;
+    let model_prime = ckpt.metadata.training.as_ref().and_then(|t| t.prime.as_deref());
+    let explicit = launch.overrides.prime.is_some();
+    let chosen = crate::explorer::prime::choose(&config.prime, explicit, launch.unknown, &ckpt.vocab, model_prime)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let mut config = config;
+    config.prime = chosen.text;
     anyhow::ensure!(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         "the explorer needs a terminal (stdin and stdout); for text without one, try `tempest sample`"
     );
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let app = App::new(&config, ckpt.vocab.clone(), no_color);
+    let mut app = App::new(&config, ckpt.vocab.clone(), no_color);
+    if let Some(note) = chosen.note {
+        app.set_status(note);
+    }
 
     // The sweep screen's stepper, made before the engine takes the model; forks of it share its
     // weights.

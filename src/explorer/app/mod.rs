@@ -7,6 +7,7 @@
 mod edit;
 mod event;
 mod export;
+pub mod field;
 mod generations;
 pub mod keymap;
 pub mod keys;
@@ -26,6 +27,7 @@ mod tests;
 pub(crate) mod testutil;
 
 pub use event::{Effect, Event};
+pub use field::Field;
 pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
 pub use loop_report::{comparison, comparison_lines, episode_line, PaneLoops};
@@ -54,13 +56,13 @@ pub const SPEED_FACTOR: f32 = 1.5;
 pub enum Overlay {
     None,
     Help,
-    /// Editing the prime text; `error` names the first character the model does not know.
+    /// Editing the prime text; `error` names the characters the model does not know.
     PrimeEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
     SeedEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
     /// The temperature sweep screen.
@@ -159,6 +161,8 @@ pub struct App {
     pub no_color: bool,
     /// Last known terminal size, for matching mouse clicks to panes.
     pub size: (u16, u16),
+    /// While the engine feeds a long prime: characters fed so far, and the prime's length.
+    pub priming: Option<(usize, usize)>,
 }
 
 impl App {
@@ -210,6 +214,7 @@ impl App {
             colors: config.colors,
             no_color,
             size: (0, 0),
+            priming: None,
         }
     }
 
@@ -245,6 +250,7 @@ impl App {
     /// Restarts every pane from the prime (after a prime or seed change too).
     pub(crate) fn restart(&mut self, fx: &mut Vec<Effect>) {
         self.generations.bump(Bump::Reset);
+        self.priming = None;
         self.panes.iter_mut().for_each(|p| p.clear());
         self.inspect = None;
         fx.push(Effect::Engine(self.reset_request()));

@@ -20,12 +20,18 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) {
         }
         // The runtime ends the explorer on `Ended` before it gets here.
         Reply::Synced(_) | Reply::Ended => {}
+        Reply::Priming { generation, done, total } => {
+            if generation == app.generation() {
+                app.priming = Some((done, total));
+            }
+        }
         Reply::Error(msg) => app.set_error(msg),
     }
 }
 
 fn on_stepped(app: &mut App, batch: StepBatch) {
     let Some(remap) = app.generations.remap(batch.generation) else { return };
+    app.priming = None;
     for step in batch.steps {
         for (i, d) in step.into_iter().enumerate() {
             if let Some(p) = remap.pane(i).and_then(|j| app.panes.get_mut(j)) {

@@ -17,6 +17,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
     match event {
         Event::Key(key) => on_key(app, key, &mut fx),
         Event::Mouse(m) => on_mouse(app, m),
+        Event::Paste(text) => edit::on_paste(app, &text),
         Event::Resize(w, h) => app.size = (w, h),
         Event::Engine(reply) => replies::on_reply(app, reply),
         Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
@@ -96,8 +97,10 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.restart(fx);
             app.set_status(strings::MSG_RESET);
         }
-        EditPrime => app.overlay = Overlay::PrimeEdit { buffer: app.prime.clone(), error: None },
-        EditSeed => app.overlay = Overlay::SeedEdit { buffer: app.seed.to_string(), error: None },
+        EditPrime => app.overlay = Overlay::PrimeEdit { field: super::Field::new(&app.prime), error: None },
+        EditSeed => {
+            app.overlay = Overlay::SeedEdit { field: super::Field::prefilled(&app.seed.to_string()), error: None }
+        }
         ToggleCoupled => {
             app.coupled = !app.coupled;
             fx.push(Effect::Engine(Request::Coupled(app.coupled)));

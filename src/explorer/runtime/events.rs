@@ -56,7 +56,8 @@ fn read_loop(tx: &SyncSender<Incoming>) -> std::io::Result<()> {
             CtEvent::Key(k) => Event::Key(k),
             CtEvent::Mouse(m) => Event::Mouse(m),
             CtEvent::Resize(w, h) => Event::Resize(w, h),
-            CtEvent::FocusGained | CtEvent::FocusLost | CtEvent::Paste(_) => continue,
+            CtEvent::Paste(text) => Event::Paste(text),
+            CtEvent::FocusGained | CtEvent::FocusLost => continue,
         };
         if tx.send(Incoming::App(ev)).is_err() {
             return Ok(());

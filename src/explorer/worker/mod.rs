@@ -89,6 +89,13 @@ pub enum Reply {
         logits: Vec<f32>,
     },
     Synced(u64),
+    /// Feeding a long prime: `done` of `total` characters so far (sent about every
+    /// [`worker::PROGRESS_EVERY`] while it lasts, so the user sees it move).
+    Priming {
+        generation: u64,
+        done: usize,
+        total: usize,
+    },
     /// A request could not be carried out; the message is for the user.
     Error(String),
     /// The engine thread has ended: the last reply it sends, on shutdown or after an `Error` that

@@ -14,6 +14,7 @@
 //!   new `Reset` instead of taking the thread (and the app) down.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError};
 use std::thread::{self, JoinHandle};
@@ -33,6 +34,9 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(12);
 /// queue), each wrapped by `From<Reply>`. The channel is bounded, so a slow UI makes the engine
 /// wait instead of letting the queue (and memory) grow.
 type ReplySink = Box<dyn Fn(Reply) -> Flow + Send>;
+
+/// How often a long prime reports its progress.
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// Sends [`Reply::Ended`] when the engine thread ends, however it ends (even by a panic that
 /// escaped), so the receiver learns of it without a second channel to watch.
@@ -125,6 +129,8 @@ struct Worker {
     pending: Vec<Vec<Drawn>>,
     pending_logits: Vec<Vec<f32>>,
     oldest: Instant,
+    /// Requests that arrived while a prime was being fed, handled (in order) before any new one.
+    deferred: VecDeque<Request>,
 }
 
 impl Worker {
@@ -142,14 +148,20 @@ impl Worker {
             pending: Vec::new(),
             pending_logits: Vec::new(),
             oldest: now,
+            deferred: VecDeque::new(),
         }
     }
 
     fn run(&mut self, rx: &Receiver<Request>) -> Flow {
         loop {
             loop {
+                // Requests set aside while a prime was fed come before anything newer.
+                if let Some(r) = self.deferred.pop_front() {
+                    self.handle(r, rx)?;
+                    continue;
+                }
                 match rx.try_recv() {
-                    Ok(r) => self.handle(r)?,
+                    Ok(r) => self.handle(r, rx)?,
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => return Err(Stopped),
                 }
@@ -173,7 +185,7 @@ impl Worker {
                         self.flush()?;
                     }
                     match rx.recv_timeout(t - now) {
-                        Ok(r) => self.handle(r)?,
+                        Ok(r) => self.handle(r, rx)?,
                         Err(RecvTimeoutError::Timeout) => {}
                         Err(RecvTimeoutError::Disconnected) => return Err(Stopped),
                     }
@@ -181,7 +193,7 @@ impl Worker {
                 None => {
                     self.flush()?;
                     match rx.recv() {
-                        Ok(r) => self.handle(r)?,
+                        Ok(r) => self.handle(r, rx)?,
                         Err(_) => return Err(Stopped),
                     }
                 }
@@ -233,20 +245,64 @@ impl Worker {
         Ok(())
     }
 
-    fn handle(&mut self, req: Request) -> Flow {
+    fn handle(&mut self, req: Request, rx: &Receiver<Request>) -> Flow {
         match req {
             Request::Reset { generation, prime, panes, seed, coupled } => {
                 self.flush()?;
                 self.generation = generation;
-                let made =
-                    Session::new(&self.weights, self.vocab.clone(), prime, panes, seed, coupled, self.history_chars);
+                self.session = None;
+                let total = prime.len();
+                let (started, mut last_report) = (Instant::now(), Instant::now());
+                let mut gone = false;
+                let (replies, deferred) = (&self.replies, &mut self.deferred);
+                // Between chunks of the prime: take what the app has sent meanwhile (a newer
+                // Reset makes this prime moot; a closed channel means the app has quit), and
+                // report progress once it has taken long enough to notice.
+                let mut go_on = |done: usize| {
+                    loop {
+                        match rx.try_recv() {
+                            Ok(r) => {
+                                let supersedes = matches!(r, Request::Reset { .. });
+                                deferred.push_back(r);
+                                if supersedes {
+                                    return false;
+                                }
+                            }
+                            Err(TryRecvError::Empty) => break,
+                            Err(TryRecvError::Disconnected) => {
+                                gone = true;
+                                return false;
+                            }
+                        }
+                    }
+                    if started.elapsed() >= PROGRESS_EVERY && last_report.elapsed() >= PROGRESS_EVERY {
+                        last_report = Instant::now();
+                        // The main loop drains the queue all the time, so this send waits at most a frame.
+                        let _ = replies(Reply::Priming { generation, done, total });
+                    }
+                    true
+                };
+                let made = Session::start(
+                    &self.weights,
+                    self.vocab.clone(),
+                    prime,
+                    panes,
+                    seed,
+                    coupled,
+                    self.history_chars,
+                    &mut go_on,
+                );
+                if gone {
+                    return Err(Stopped);
+                }
                 match made {
-                    Ok(s) => {
+                    Ok(Some(s)) => {
                         self.session = Some(s);
                         self.next_step = Instant::now();
                     }
+                    // Superseded by a newer Reset, which is waiting in `deferred`.
+                    Ok(None) => {}
                     Err(e) => {
-                        self.session = None;
                         self.error(format!("could not start generating: {e}"))?;
                     }
                 }
