@@ -66,8 +66,7 @@ impl Widget for EditorOverlay<'_> {
         let first = (cursor_row + 1).saturating_sub(text_h).min(rows.len() - text_h);
         for row in &rows[first..first + text_h] {
             let mut x = 0;
-            for i in row.start..row.end {
-                let c = chars[i];
+            for (i, &c) in chars.iter().enumerate().take(row.end).skip(row.start) {
                 let (g, cw) = wrap::display(c);
                 if x + cw > text_w || y >= inner.bottom() {
                     break;
