@@ -14,7 +14,7 @@ const DURATION: tempest_core::limits::Limit<f64> =
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ExploreArgs {
-    /// Model file (.safetensors). Default: the bundled Shakespeare model.
+    /// A bundled model by name (shakespeare, rust) or a model file (.safetensors). Default: shakespeare.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// A configuration file (TOML), laid over the built-in defaults and your own config file.

@@ -24,7 +24,7 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct SampleArgs {
-    /// Model file (.safetensors). Default: the bundled Shakespeare model.
+    /// A bundled model by name (shakespeare, rust) or a model file (.safetensors). Default: shakespeare.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Text to start from; it is fed through the model and printed before the generated text.
