@@ -45,7 +45,7 @@ pub enum Command {
     Cells(commands::cells::CellsArgs),
     /// Print a model's metadata, parameter count and vocabulary.
     Info {
-        /// The model file (.safetensors).
+        /// A bundled model by name (shakespeare, rust) or a model file (.safetensors).
         model: PathBuf,
     },
 }

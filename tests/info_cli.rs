@@ -119,3 +119,12 @@ fn help_lists_the_users_commands_but_not_bench_train() {
     own.assert_ok();
     assert!(own.stdout.contains("Usage: tempest bench-train"), "{}", own.stdout);
 }
+
+#[test]
+fn bundled_models_are_described_by_name() {
+    for (name, vocab) in [("shakespeare", "84 characters"), ("rust", "97 characters")] {
+        let r = run(tempest().args(["info", name]));
+        r.assert_ok();
+        assert!(r.stdout.contains(vocab), "{name}: {}", r.stdout);
+    }
+}

@@ -7,7 +7,8 @@ use tempest_core::display::{describe_char, escape_controls, excerpt, thousands};
 use tempest_core::model::Checkpoint;
 
 pub fn run(path: &Path) -> anyhow::Result<i32> {
-    let ckpt = Checkpoint::load(path, tch::Device::Cpu)?;
+    // A bundled model by name (`tempest info rust`) or a file, as everywhere else.
+    let ckpt = tempest_core::assets::load_model(Some(path))?;
     let text = describe(path, &ckpt);
     // `tempest info m | head` closes the pipe early; that is not an error.
     match std::io::stdout().lock().write_all(text.as_bytes()) {
