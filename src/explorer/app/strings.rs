@@ -17,7 +17,6 @@ pub const SEED_KEYS: &str = "type a whole number · enter restarts with it · es
 
 pub const WAITING: &str = "waiting for the first character…";
 
-pub const LEGEND_RANK: &[&str] = &["top-1", "top-10", "top-100", "rest"];
 pub const LEGEND_P: &[&str] = &["p ≥ 50%", "≥ 10%", "≥ 1%", "< 1%"];
 
 pub fn too_small(need: (u16, u16), have: (u16, u16)) -> String {
