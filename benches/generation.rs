@@ -182,10 +182,11 @@ fn bench_step(model: &CharRnn, vocab: usize, rounds: usize, steps: usize) {
     let spec = *model.spec();
     println!("\n[1] one generation step, all panes as one batch (bundled model: {}-layer {}, hidden {}, embedding {}, vocabulary {})",
         spec.layers, spec.cell.name().to_uppercase(), spec.hidden, spec.embed, spec.vocab);
-    let default_threads = model.stepper(1).threads();
+    let probe = model.stepper(1);
+    let default_threads = probe.threads();
     println!(
         "    tempest Stepper: {} kernel, {} thread(s) by default on this machine; {} rounds x {} steps per figure",
-        tempest_core::model::step::kernel_name(),
+        probe.kernel().name(),
         default_threads,
         rounds,
         steps

@@ -439,7 +439,7 @@ fn history_and_snapshots_stay_bounded() {
 
     // And in a live session, for every pane.
     let m = model();
-    let mut s = Session::new(&m.stepper(1), vocab(), prime(), temps(&[0.5, 1.5]), 1, false, 300).unwrap();
+    let mut s = Session::new(&m.step_weights(), vocab(), prime(), temps(&[0.5, 1.5]), 1, false, 300).unwrap();
     for _ in 0..3000 {
         s.step().unwrap();
     }
@@ -448,6 +448,60 @@ fn history_and_snapshots_stay_bounded() {
         assert_eq!(h.len(), 3000);
         assert!(h.kept_ids() < 300 + SNAPSHOT_EVERY as usize && h.snapshot_count() <= 3);
     }
+}
+
+/// `x` on the middle pane and then `a`: the new pane must not write the text of an existing one
+/// (it used to get the random stream of the row number it landed on).
+#[test]
+fn a_pane_added_after_a_removal_writes_its_own_text() {
+    let m = model();
+    let mut s = Session::new(&m.step_weights(), vocab(), prime(), temps(&[1.0, 1.0, 1.0]), 3, false, 300).unwrap();
+    let mut texts = vec![Vec::new(); 3];
+    for _ in 0..40 {
+        let (chars, _) = s.step().unwrap();
+        for (t, c) in texts.iter_mut().zip(&chars) {
+            t.push(c.id);
+        }
+    }
+    s.remove_pane(1).unwrap();
+    let added = s.add_pane(temps(&[1.0])[0]).unwrap();
+    assert_eq!(added, 2);
+    let mut new_text = Vec::new();
+    for _ in 0..40 {
+        new_text.push(s.step().unwrap().0[added].id);
+    }
+    for (p, t) in texts.iter().enumerate() {
+        assert_ne!(&new_text, t, "the added pane repeats pane {}'s text", p + 1);
+    }
+}
+
+/// After a branch the repetition penalty sees the pane's whole `repeat_window` (it used to be cut
+/// at 1,024 characters), exactly as if the text had been generated that way.
+#[test]
+fn after_a_branch_the_penalty_window_reaches_as_far_as_the_setting() {
+    let m = model();
+    let settings =
+        SamplerSettings { repeat_penalty: 1.3, repeat_window: 5000, ..SamplerSettings::with_temperature(1.0) };
+    let mut s = Session::new(&m.step_weights(), vocab(), prime(), vec![settings], 4, false, 10_000).unwrap();
+    let mut text = Vec::new();
+    for _ in 0..3000 {
+        text.push(s.step().unwrap().0[0].id);
+    }
+    let mut whole = prime();
+    whole.extend_from_slice(&text);
+    assert_eq!(s.penalty_ids(0), &whole[..], "while stepping, the prime and all 3,000 characters");
+    s.branch(0, 2500, 1).unwrap();
+    let mut want = prime();
+    want.extend_from_slice(&text[..2500]);
+    want.push(1);
+    assert_eq!(s.penalty_ids(0).len(), 2505);
+    assert_eq!(s.penalty_ids(0), &want[..]);
+    // A window shorter than the text takes its tail.
+    s.set_settings(0, SamplerSettings { repeat_window: 100, ..settings }).unwrap();
+    s.branch(0, 2000, 2).unwrap();
+    let mut want = text[1901..2000].to_vec();
+    want.push(2);
+    assert_eq!(s.penalty_ids(0), &want[..]);
 }
 
 /// A UI that does not read makes the engine wait instead of queueing without end; at max speed

@@ -20,6 +20,8 @@ pub enum Error {
     UnknownChar { ch: char, position: usize },
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Step(#[from] tempest_step::StepError),
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
 }

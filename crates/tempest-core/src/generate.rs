@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{RowState, Stepper, Vocab};
-use crate::sampling::{draw, softmax_t, SamplerSettings, Uniforms};
+use crate::sampling::{draw, penalty_window, push_to_window, softmax_t, SamplerSettings, Uniforms};
 
 mod drawn;
 pub use drawn::Drawn;
@@ -95,15 +95,15 @@ impl Generator {
         for &id in ids {
             self.feed(&vec![id; n])?;
         }
-        for r in &mut self.recent {
-            r.extend_from_slice(ids);
+        for (r, s) in self.recent.iter_mut().zip(&self.settings) {
+            *r = penalty_window(ids, &[], s.repeat_window);
         }
         Ok(())
     }
 
     /// Feeds one id per stream through the model.
     pub fn feed(&mut self, ids: &[u32]) -> Result<()> {
-        self.stepper.step(ids, &mut self.pending)
+        Ok(self.stepper.step(ids, &mut self.pending)?)
     }
 
     /// Draws each stream's next character from its pending logits, without feeding it back.
@@ -145,11 +145,7 @@ impl Generator {
     /// Records `ids` as each stream's next characters and feeds them through the model.
     pub fn accept(&mut self, ids: &[u32]) -> Result<()> {
         for (r, (&id, s)) in self.recent.iter_mut().zip(ids.iter().zip(&self.settings)) {
-            r.push(id);
-            let keep = s.repeat_window.max(1);
-            if r.len() > 4 * keep.max(256) {
-                r.drain(..r.len() - keep);
-            }
+            push_to_window(r, id, s.repeat_window);
         }
         self.feed(ids)
     }
@@ -189,11 +185,17 @@ impl Generator {
     }
 
     /// Puts a stream at an arbitrary point: its recurrent state, the logits that follow, and its
-    /// recent text.
-    pub fn restore(&mut self, stream: usize, state: &RowState, logits: &[f32], recent: &[u32]) {
+    /// text so far as `prime ++ text` (see [`penalty_window`]; `text` may be just a tail).
+    pub fn restore(&mut self, stream: usize, state: &RowState, logits: &[f32], prime: &[u32], text: &[u32]) {
         let v = self.vocab.len();
         self.stepper.set_row_state(stream, state);
         self.pending[stream * v..(stream + 1) * v].copy_from_slice(logits);
-        self.recent[stream] = recent.to_vec();
+        self.recent[stream] = penalty_window(prime, text, self.settings[stream].repeat_window);
+    }
+
+    /// The ids the repetition penalty reads for `stream`'s next character (oldest first; only
+    /// the last `repeat_window` count).
+    pub fn penalty_ids(&self, stream: usize) -> &[u32] {
+        &self.recent[stream]
     }
 }

@@ -4,11 +4,12 @@
 //! Nothing here knows about terminals or command lines; the `tempest` crate builds the explorer and
 //! the commands on top of it.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+
 pub mod analysis;
 pub mod assets;
 pub mod display;
 pub mod error;
-pub mod fastmath;
 pub mod files;
 pub mod generate;
 pub mod limits;
@@ -18,3 +19,5 @@ pub mod sweep;
 pub mod train;
 
 pub use error::{Error, Result};
+/// Branch-free `exp`, `log2`, `sigmoid` and `tanh` (they live with the stepper, which needs them).
+pub use tempest_step::fastmath;

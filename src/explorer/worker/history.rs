@@ -113,16 +113,11 @@ impl PaneHistory {
         self.snapshots.retain(|s| s.pos <= pos);
     }
 
-    /// Up to `n` of the ids just before `pos`, oldest first, with the prime in front while the
-    /// text is young (what the repetition penalty would have seen there).
-    pub fn tail_before(&self, pos: u64, n: usize, prime: &[u32]) -> Vec<u32> {
+    /// The text before `pos` as far back as it is kept: the prime (empty once the oldest ids
+    /// have been dropped, since it no longer comes right before them) and the ids, oldest first.
+    pub fn text_before<'p>(&self, pos: u64, prime: &'p [u32]) -> (&'p [u32], Vec<u32>) {
         let to = (pos.saturating_sub(self.base) as usize).min(self.ids.len());
-        let own = to.min(n);
-        let mut out = Vec::with_capacity(n);
-        if self.base == 0 && own < n {
-            out.extend_from_slice(&prime[prime.len().saturating_sub(n - own)..]);
-        }
-        out.extend(self.ids.range(to - own..to).copied());
-        out
+        let prime = if self.base == 0 { prime } else { &[] };
+        (prime, self.ids.range(..to).copied().collect())
     }
 }

@@ -3,14 +3,13 @@
 //! driven directly (the worker thread wraps it with pacing and messages).
 
 use super::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
+use std::sync::Arc;
+
 use tempest_core::error::{Error, Result};
 use tempest_core::generate::{Drawn, Generator};
-use tempest_core::model::{Stepper, Vocab};
-use tempest_core::sampling::{softmax_t, SamplerSettings};
 
-/// Ids of recent text given to the repetition penalty after a branch: at least any sane
-/// `repeat_window`, and what `Generator` itself keeps around.
-const RECENT_AFTER_BRANCH: usize = 1024;
+use tempest_core::model::{StepWeights, Stepper, Vocab};
+use tempest_core::sampling::{penalty_window, softmax_t, SamplerSettings};
 
 pub struct Session {
     gen: Generator,
@@ -18,14 +17,17 @@ pub struct Session {
     /// The state right after the prime (the same for every pane): new panes start here.
     start: Snapshot,
     histories: Vec<PaneHistory>,
+    /// A one-stream stepper on the same weights and one thread, for replaying a pane's text up to
+    /// a branch point without moving the other panes. Kept, so a branch never starts a thread.
+    replay: Stepper,
     history_chars: usize,
     scratch: Vec<f32>,
 }
 
 impl Session {
-    /// Starts every pane from `prime`. `model` is only forked (its weights are shared, not copied).
+    /// Starts every pane from `prime`. The weights are shared, not copied.
     pub fn new(
-        model: &Stepper,
+        weights: &Arc<StepWeights>,
         vocab: Vocab,
         prime: Vec<u32>,
         panes: Vec<SamplerSettings>,
@@ -42,13 +44,14 @@ impl Session {
                 vocab.len()
             )));
         }
-        let mut gen = Generator::new(model.fork(panes.len()), vocab, panes, seed, coupled)?;
+        let mut gen = Generator::new(Stepper::new(Arc::clone(weights), panes.len()), vocab, panes, seed, coupled)?;
+        let replay = gen.stepper().fork(1);
         // The same call as `tempest sample`, so the explorer shows the same text for the same seed.
         gen.prime(&prime)?;
         let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
         let histories =
             (0..gen.streams()).map(|_| PaneHistory::new(start.clone(), history_chars, SNAPSHOT_EVERY)).collect();
-        Ok(Session { gen, prime, start, histories, history_chars, scratch: Vec::new() })
+        Ok(Session { gen, prime, start, histories, replay, history_chars, scratch: Vec::new() })
     }
 
     pub fn panes(&self) -> usize {
@@ -57,6 +60,11 @@ impl Session {
 
     pub fn history(&self, pane: usize) -> &PaneHistory {
         &self.histories[pane]
+    }
+
+    /// The ids the repetition penalty reads for `pane`'s next character.
+    pub fn penalty_ids(&self, pane: usize) -> &[u32] {
+        self.gen.penalty_ids(pane)
     }
 
     /// The logits that will produce `pane`'s next character.
@@ -132,15 +140,17 @@ impl Session {
                 h.len()
             )));
         };
-        // Replay on a private batch-1 stepper so the other panes do not move.
-        let mut row = self.gen.stepper().fork(1);
+        let row = &mut self.replay;
         row.set_row_state(0, &snap.state);
         let mut logits = snap.logits.clone();
         for prev in replay {
             row.step(&[prev], &mut logits)?;
         }
-        let mut recent = h.tail_before(pos, RECENT_AFTER_BRANCH, &self.prime);
         let settings = *self.gen.settings(pane);
+        // The text before the branch point, as far back as the history keeps it (`history.chars`,
+        // which the config keeps at or above any `repeat_window`).
+        let (prime, mut text) = h.text_before(pos, &self.prime);
+        let recent = penalty_window(prime, &text, settings.repeat_window);
         let (mut probs, mut penalised) = (Vec::new(), Vec::new());
         let z = settings.distribution_from(&logits, &recent, &mut penalised, &mut probs);
         softmax_t(&logits, 1.0, &mut self.scratch);
@@ -152,15 +162,15 @@ impl Session {
         let h = &mut self.histories[pane];
         h.truncate(pos);
         h.push(id, |pos| Snapshot { pos, state: state.clone(), logits: next.clone() });
-        recent.push(id);
-        self.gen.restore(pane, &state, &next, &recent);
+        text.push(id);
+        self.gen.restore(pane, &state, &next, prime, &text);
         Ok((drawn, logits))
     }
 
     /// Adds a pane at the end, starting from the prime. Returns its index.
     pub fn add_pane(&mut self, settings: SamplerSettings) -> Result<usize> {
         let pane = self.gen.add_stream(settings)?;
-        self.gen.restore(pane, &self.start.state, &self.start.logits, &self.prime);
+        self.gen.restore(pane, &self.start.state, &self.start.logits, &self.prime, &[]);
         self.histories.push(PaneHistory::new(self.start.clone(), self.history_chars, SNAPSHOT_EVERY));
         Ok(pane)
     }

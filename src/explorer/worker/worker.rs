@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 
 use super::session::Session;
 use super::{Drawn, Reply, Request, StepBatch};
-use tempest_core::model::{CharRnn, Stepper, Vocab};
+use std::sync::Arc;
+
+use tempest_core::model::{CharRnn, StepWeights, Vocab};
 
 /// Name of the engine thread (the explorer's panic hook recognises it by this).
 pub const THREAD_NAME: &str = "tempest-engine";
@@ -39,8 +41,8 @@ pub fn spawn(
     let (req_tx, req_rx) = mpsc::channel();
     let (rep_tx, rep_rx) = mpsc::sync_channel(REPLY_QUEUE);
     let handle = thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
-        // The weights are laid out for stepping once; every session forks this (sharing them).
-        let template = match catch_unwind(AssertUnwindSafe(|| model.stepper(1))) {
+        // The weights are laid out for stepping once; every session shares them.
+        let weights = match catch_unwind(AssertUnwindSafe(|| model.step_weights())) {
             Ok(s) => s,
             Err(p) => {
                 let _ = rep_tx.send(Reply::Error(format!("the engine could not start: {}", panic_text(&*p))));
@@ -48,7 +50,7 @@ pub fn spawn(
             }
         };
         drop(model);
-        let mut worker = Worker::new(template, vocab, history_chars, rep_tx);
+        let mut worker = Worker::new(weights, vocab, history_chars, rep_tx);
         loop {
             match catch_unwind(AssertUnwindSafe(|| worker.run(&req_rx))) {
                 Ok(_stopped) => return,
@@ -89,7 +91,7 @@ struct Stopped;
 type Flow = Result<(), Stopped>;
 
 struct Worker {
-    template: Stepper,
+    weights: Arc<StepWeights>,
     vocab: Vocab,
     history_chars: usize,
     replies: SyncSender<Reply>,
@@ -104,10 +106,10 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(template: Stepper, vocab: Vocab, history_chars: usize, replies: SyncSender<Reply>) -> Self {
+    fn new(weights: Arc<StepWeights>, vocab: Vocab, history_chars: usize, replies: SyncSender<Reply>) -> Self {
         let now = Instant::now();
         Worker {
-            template,
+            weights,
             vocab,
             history_chars,
             replies,
@@ -215,7 +217,7 @@ impl Worker {
                 self.flush()?;
                 self.generation = generation;
                 let made =
-                    Session::new(&self.template, self.vocab.clone(), prime, panes, seed, coupled, self.history_chars);
+                    Session::new(&self.weights, self.vocab.clone(), prime, panes, seed, coupled, self.history_chars);
                 match made {
                     Ok(s) => {
                         self.session = Some(s);

@@ -1,19 +1,20 @@
 //! The char-RNN: `Embedding -> stacked LSTM/GRU/RNN -> Linear`, with PyTorch-compatible names.
 //!
-//! Training runs whole sequences through libtorch's fused RNN ops; generation uses [`Stepper`],
-//! which steps one character at a time with hand-written cells (see `step.rs` for why).
+//! Training runs whole sequences through libtorch's fused RNN ops; generation uses [`Stepper`]
+//! (the `tempest-step` crate), which steps one character at a time with hand-written cells over
+//! weights laid out once ([`StepWeights`], built by [`CharRnn::step_weights`]).
 
 pub mod checkpoint;
 pub mod parse;
+mod plain;
 pub mod spec;
-pub mod step;
 pub mod vocab;
 
 use tch::{nn, Device, Kind, Tensor};
 
 pub use checkpoint::{Checkpoint, Metadata, TrainingFacts};
 pub use spec::{CellKind, ModelSpec};
-pub use step::{RowState, Stepper};
+pub use tempest_step::{Kernel, PlainWeights, RowState, StepError, StepWeights, Stepper};
 pub use vocab::{UnknownPolicy, Vocab};
 
 /// Recurrent state for a whole batch, shaped as PyTorch's: `[layers, batch, hidden]`, with the
@@ -128,9 +129,10 @@ impl CharRnn {
         (out.matmul(&self.head_w.tr()) + &self.head_b, next)
     }
 
-    /// A generator for `batch` independent streams.
+    /// A generator for `batch` independent streams, with its own copy of the weights laid out for
+    /// stepping. To run several, build [`CharRnn::step_weights`] once and share it.
     pub fn stepper(&self, batch: usize) -> Stepper {
-        Stepper::new(self, batch)
+        Stepper::new(self.step_weights(), batch)
     }
 
     pub(crate) fn parts(&self) -> (&Tensor, &[Tensor], &Tensor, &Tensor) {

@@ -274,13 +274,18 @@ pub fn draw(probs: &[f32], u: f64) -> u32 {
 /// the others draw. Coupled, every stream gets the same number each step.
 pub struct Uniforms {
     seed: u64,
-    rngs: Vec<ChaCha8Rng>,
+    /// Each stream's id (which ChaCha stream it draws from) and generator.
+    rngs: Vec<(u64, ChaCha8Rng)>,
+    /// The id the next added stream gets. Ids are never reused, so a stream added after a removal
+    /// cannot replay the sequence of one that exists or existed.
+    next_id: u64,
     shared: ChaCha8Rng,
 }
 
 impl Uniforms {
+    /// `streams` streams with ids `0..streams`, so the same seed gives the same numbers.
     pub fn new(seed: u64, streams: usize) -> Self {
-        let mut u = Uniforms { seed, rngs: Vec::new(), shared: Self::rng(seed, u64::MAX) };
+        let mut u = Uniforms { seed, rngs: Vec::new(), next_id: 0, shared: Self::rng(seed, u64::MAX) };
         u.resize(streams);
         u
     }
@@ -295,10 +300,12 @@ impl Uniforms {
         self.seed
     }
 
+    /// Adds streams with fresh ids at the end, or drops streams from the end.
     pub fn resize(&mut self, streams: usize) {
         while self.rngs.len() < streams {
-            let s = self.rngs.len() as u64;
-            self.rngs.push(Self::rng(self.seed, s));
+            let id = self.next_id;
+            self.next_id += 1;
+            self.rngs.push((id, Self::rng(self.seed, id)));
         }
         self.rngs.truncate(streams);
     }
@@ -308,9 +315,10 @@ impl Uniforms {
         self.rngs.remove(i);
     }
 
-    /// Restarts stream `i` from the beginning of its sequence.
+    /// Restarts stream `i` from the beginning of its own sequence.
     pub fn reset_stream(&mut self, i: usize) {
-        self.rngs[i] = Self::rng(self.seed, i as u64);
+        let id = self.rngs[i].0;
+        self.rngs[i].1 = Self::rng(self.seed, id);
     }
 
     /// One uniform number per stream for the next step.
@@ -320,10 +328,14 @@ impl Uniforms {
             let u = self.shared.random::<f64>();
             out.resize(self.rngs.len(), u);
         } else {
-            out.extend(self.rngs.iter_mut().map(|r| r.random::<f64>()));
+            out.extend(self.rngs.iter_mut().map(|(_, r)| r.random::<f64>()));
         }
     }
 }
+
+mod window;
+
+pub use window::{penalty_window, push_to_window};
 
 #[cfg(test)]
 mod tests;

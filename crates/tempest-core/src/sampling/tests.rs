@@ -223,6 +223,56 @@ fn splitmix(mut state: u64) -> impl FnMut() -> u64 {
     }
 }
 
+/// Removing a stream and adding one must not hand the newcomer a random sequence some stream
+/// already used: streams get ids that are never reused.
+#[test]
+fn a_stream_added_after_a_removal_gets_a_sequence_of_its_own() {
+    let fresh = |n: usize| {
+        let mut u = Uniforms::new(5, 3);
+        let mut out = Vec::new();
+        (0..n)
+            .map(|_| {
+                u.next(false, &mut out);
+                out.clone()
+            })
+            .collect::<Vec<_>>()
+    };
+    let originals = fresh(8);
+    let mut u = Uniforms::new(5, 3);
+    u.remove(1);
+    u.resize(3);
+    let mut out = Vec::new();
+    let mut newcomer = Vec::new();
+    for step in &originals {
+        u.next(false, &mut out);
+        assert_eq!(out[..2], [step[0], step[2]], "the remaining streams keep their sequences");
+        newcomer.push(out[2]);
+    }
+    for s in 0..3 {
+        let theirs: Vec<f64> = originals.iter().map(|v| v[s]).collect();
+        assert_ne!(newcomer, theirs, "the new stream repeats stream {s}'s sequence");
+    }
+    // Resetting a stream restarts its own sequence, not the one of its row number.
+    u.reset_stream(2);
+    u.next(false, &mut out);
+    assert_eq!(out[2], newcomer[0]);
+}
+
+#[test]
+fn the_penalty_window_is_the_tail_of_prime_and_text() {
+    use super::{penalty_window, push_to_window};
+    assert_eq!(penalty_window(&[1, 2, 3], &[4, 5], 4), vec![2, 3, 4, 5]);
+    assert_eq!(penalty_window(&[1, 2, 3], &[4, 5], 10), vec![1, 2, 3, 4, 5]);
+    assert_eq!(penalty_window(&[1, 2, 3], &[4, 5, 6, 7], 2), vec![6, 7]);
+    assert_eq!(penalty_window(&[1, 2], &[], 0), Vec::<u32>::new());
+    let mut w = penalty_window(&[], &[], 3);
+    for id in 0..2000 {
+        push_to_window(&mut w, id, 3);
+        assert!(w.len() <= 4 * 256 && w.ends_with(&[id]));
+        assert!(w.len() >= 3.min(id as usize + 1));
+    }
+}
+
 fn check_against_reference(case: usize, s: &SamplerSettings, logits: &[f32]) {
     let mut tempered = Vec::new();
     softmax_t(logits, s.temperature, &mut tempered);
