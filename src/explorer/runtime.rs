@@ -7,6 +7,7 @@
 //! most once per frame.
 
 mod events;
+mod sweep_job;
 mod terminal;
 
 use std::collections::VecDeque;
@@ -54,15 +55,22 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let app = App::new(&config, ckpt.vocab.clone(), no_color);
 
+    // The sweep screen's stepper, made before the engine takes the model; forks of it share its
+    // weights.
+    let sweep_stepper = ckpt.model.stepper(1);
+    let reference = tempest_core::sweep::Reference::from_metadata(ckpt.metadata.reference.as_ref());
+    let vocab = ckpt.vocab.clone();
     let (engine, replies, engine_thread) =
         worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).context("cannot start the engine thread")?;
     let (tx, rx) = mpsc::sync_channel(events::QUEUE);
     events::spawn_forwarder(replies, tx.clone()).context("cannot start a thread")?;
     events::spawn_signals(tx.clone()).context("cannot install the signal handlers")?;
 
+    let mut jobs = sweep_job::SweepJobs::new(sweep_stepper, vocab, reference, tx.clone());
     let mut tui = Tui::enter().context("cannot set up the terminal")?;
     events::spawn_input(tx).context("cannot start the input thread")?;
-    let outcome = main_loop(&mut tui, app, &engine, &rx, quit_after.map(|d| Instant::now() + d));
+    let outcome = main_loop(&mut tui, app, &engine, &mut jobs, &rx, quit_after.map(|d| Instant::now() + d));
+    jobs.stop();
     // Terminal first, so the shell is back even if shutting the engine down were slow.
     drop(tui);
     // Dropping the channels ends the engine: it sees its requests disconnected, or its replies
@@ -77,11 +85,12 @@ fn main_loop(
     tui: &mut Tui,
     mut app: App,
     engine: &Sender<Request>,
+    jobs: &mut sweep_job::SweepJobs,
     rx: &mpsc::Receiver<Incoming>,
     quit_at: Option<Instant>,
 ) -> anyhow::Result<i32> {
     let size = tui.terminal.size()?;
-    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), engine) {
+    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), engine, jobs) {
         return Ok(code);
     }
     draw(tui, &app)?;
@@ -110,7 +119,7 @@ fn main_loop(
             match incoming {
                 Incoming::App(ev) => {
                     urgent |= matches!(ev, Event::Key(_) | Event::Mouse(_) | Event::Resize(..));
-                    if let Some(code) = handle(&mut app, ev, engine) {
+                    if let Some(code) = handle(&mut app, ev, engine, jobs) {
                         return Ok(code);
                     }
                     dirty = true;
@@ -142,7 +151,7 @@ fn draw(tui: &mut Tui, app: &App) -> anyhow::Result<()> {
 
 /// Runs one event through `update` and carries out its effects (an export feeds its outcome back
 /// in). Returns the exit code when the app asks to quit.
-fn handle(app: &mut App, event: Event, engine: &Sender<Request>) -> Option<i32> {
+fn handle(app: &mut App, event: Event, engine: &Sender<Request>, jobs: &mut sweep_job::SweepJobs) -> Option<i32> {
     let mut queue = VecDeque::from([event]);
     while let Some(ev) = queue.pop_front() {
         for effect in update(app, ev) {
@@ -152,6 +161,7 @@ fn handle(app: &mut App, event: Event, engine: &Sender<Request>) -> Option<i32> 
                     let _ = engine.send(r);
                 }
                 Effect::Export { text, jsonl } => queue.push_back(Event::Exported(export(&text, &jsonl))),
+                Effect::StartSweep { key, spec } => jobs.start(key, *spec),
                 Effect::Quit => return Some(0),
             }
         }

@@ -18,6 +18,8 @@ pub enum Event {
     Engine(Reply),
     /// The outcome of an [`Effect::Export`]: the directory or file written, or what went wrong.
     Exported(Result<PathBuf, String>),
+    /// Progress or the result of the sweep started by [`Effect::StartSweep`].
+    Sweep(super::sweep_view::SweepEvent),
 }
 
 /// What the runtime must do on the app's behalf.
@@ -29,6 +31,12 @@ pub enum Effect {
     Export {
         text: String,
         jsonl: String,
+    },
+    /// Run this sweep on a job thread (never the UI's), reporting through [`Event::Sweep`] with
+    /// `key`. A newer sweep cancels an older one still running.
+    StartSweep {
+        key: String,
+        spec: Box<tempest_core::sweep::SweepSpec>,
     },
     Quit,
 }

@@ -57,6 +57,7 @@ pub(super) fn build(app: &App) -> (String, String) {
         }
         text.push('\n');
     }
+    text.push_str(&super::loop_report::export_section(app));
     (text, jsonl)
 }
 

@@ -241,6 +241,31 @@ pub const KEYMAP: &[Row] = &[
         hints: &[],
     },
     Row {
+        keys: "L",
+        help: "loop panel: every pane's loops",
+        doc: "show the loop panel in place of the histogram: for every pane the share of characters in \
+              loops, exact and near-loops found, first onset, longest period and current state, then the \
+              focused pane's loops (kept after the text breaks out)",
+        bind: &[bind(ToggleLoops, &[ch('L')])],
+        hints: &[],
+    },
+    Row {
+        keys: "T",
+        help: "loop panel: sort panes by T",
+        doc: "in the loop panel, list the panes by temperature (again: in pane order)",
+        bind: &[bind(SortLoopsByT, &[ch('T')])],
+        hints: &[],
+    },
+    Row {
+        keys: "S",
+        help: "temperature sweep screen",
+        doc: "open the sweep screen: 21 temperatures × 3 samplers × 4 seeds × 1,000 characters from the \
+              prime, measured and drawn against T (←/→ metric, r re-run, Esc back); runs in the \
+              background and is kept for the session",
+        bind: &[bind(OpenSweep, &[ch('S')])],
+        hints: &[],
+    },
+    Row {
         keys: "t",
         help: "choose what ↑/↓ adjusts: T, top-k, top-p, min-p, rep",
         doc: "choose which sampler setting ↑/↓ adjusts: temperature → top-k → top-p → min-p → repetition \

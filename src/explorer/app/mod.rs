@@ -11,10 +11,12 @@ mod generations;
 pub mod keymap;
 pub mod keys;
 pub mod layout;
+mod loop_report;
 mod pane;
 mod replies;
 pub mod sampler_controls;
 pub mod strings;
+mod sweep_view;
 mod update;
 mod view;
 
@@ -26,7 +28,9 @@ pub(crate) mod testutil;
 pub use event::{Effect, Event};
 pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
+pub use loop_report::{comparison, comparison_lines, episode_line, PaneLoops};
 pub use pane::PaneState;
+pub use sweep_view::{SweepEvent, SweepJob, SweepView};
 pub use update::{apply, update};
 pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
 
@@ -59,6 +63,8 @@ pub enum Overlay {
         buffer: String,
         error: Option<String>,
     },
+    /// The temperature sweep screen.
+    Sweep,
 }
 
 /// The inspect cursor (only while paused): a character of the focused pane, and the row selected in
@@ -132,6 +138,11 @@ pub struct App {
     pub prime_ids: Vec<u32>,
     pub generations: Generations,
     pub overlay: Overlay,
+    /// The loop panel is shown in place of the histogram.
+    pub loop_panel: bool,
+    /// The loop panel lists panes by temperature rather than in pane order.
+    pub loop_sort_by_t: bool,
+    pub sweep: SweepView,
     pub inspect: Option<Inspect>,
     pub hist: HistogramOptions,
     /// The sampler setting ↑/↓ adjusts.
@@ -184,6 +195,9 @@ impl App {
             prime_ids,
             generations: Generations::new(1),
             overlay: Overlay::None,
+            loop_panel: false,
+            loop_sort_by_t: false,
+            sweep: SweepView::default(),
             inspect: None,
             hist: HistogramOptions::default(),
             knob: Knob::default(),

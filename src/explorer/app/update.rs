@@ -4,7 +4,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::keymap::action_for;
 use super::keys::{self, Action};
-use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
+use super::{edit, export, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay, Status};
 use super::{layout, strings};
 use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
@@ -21,6 +21,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Engine(reply) => replies::on_reply(app, reply),
         Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
         Event::Exported(Err(e)) => app.set_error(format!("export failed: {e}")),
+        Event::Sweep(ev) => sweep_view::on_event(app, ev),
     }
     fx
 }
@@ -40,6 +41,7 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
         }
+        Overlay::Sweep => return sweep_view::on_key(app, key, fx),
         Overlay::None => {}
     }
     if let Some(action) = action_for(&key, app.mode()) {
@@ -117,6 +119,12 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             fx.push(Effect::Export { text, jsonl });
         }
         ToggleHelp => app.overlay = Overlay::Help,
+        ToggleLoops => app.loop_panel = !app.loop_panel,
+        SortLoopsByT => {
+            app.loop_sort_by_t = !app.loop_sort_by_t;
+            app.loop_panel = true;
+        }
+        OpenSweep => sweep_view::open(app, fx),
         InspectBack if !app.paused && app.inspect.is_none() => {
             // Pausing first: the cursor opens on the newest character, which then stays put.
             app.paused = true;

@@ -4,13 +4,17 @@
 pub mod editor;
 pub mod help;
 pub mod histogram;
+pub mod loops_panel;
 pub mod pane;
 pub mod status;
+pub mod sweep_screen;
 pub mod theme;
 pub mod wrap;
 
 #[cfg(test)]
 mod histogram_tests;
+#[cfg(test)]
+mod loops_sweep_tests;
 #[cfg(test)]
 mod tests;
 
@@ -47,7 +51,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for (index, &r) in l.panes.iter().enumerate() {
         pane::PaneView { app, index, theme: &theme }.render(r, buf);
     }
-    histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
+    if app.loop_panel {
+        loops_panel::LoopsPanel { app, theme: &theme }.render(l.histogram, buf);
+    } else {
+        histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
+    }
     if let Some(r) = l.legend {
         legend(app, &theme).render(r, buf);
     }
@@ -55,6 +63,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match app.overlay {
         Overlay::None => {}
         Overlay::Help => help::HelpOverlay { theme: &theme }.render(area, buf),
+        Overlay::Sweep => sweep_screen::SweepScreen { app, theme: &theme }.render(area, buf),
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)
         }
