@@ -176,10 +176,12 @@ fn handle(app: &mut App, event: Event, engine: &Sender<Request>, jobs: &mut swee
     None
 }
 
-/// Writes `tempest-export-<unix time>.txt` and `.jsonl` into the current directory, never over an
+/// Writes `tempest-export-<UTC time>.txt` and `.jsonl` (e.g. `tempest-export-2026-11-29T15-04-05`:
+/// readable, sortable, and valid on every file system) into the current directory, never over an
 /// existing file. Returns the text file's path (the JSONL file sits beside it).
 fn export(text: &str, jsonl: &str) -> Result<PathBuf, String> {
-    let t = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let t = export_stamp(secs);
     for n in 0..100 {
         let stem = if n == 0 { format!("tempest-export-{t}") } else { format!("tempest-export-{t}-{n}") };
         let (txt, js) = (PathBuf::from(format!("{stem}.txt")), PathBuf::from(format!("{stem}.jsonl")));
@@ -196,4 +198,31 @@ fn export(text: &str, jsonl: &str) -> Result<PathBuf, String> {
         return Ok(txt);
     }
     Err("too many exports in one second".into())
+}
+
+/// `2026-11-29T15-04-05` for a Unix time (UTC): the civil date from the day count (Howard
+/// Hinnant's algorithm), with `-` for `:` so the name is a valid file name everywhere.
+fn export_stamp(unix_secs: u64) -> String {
+    let days = (unix_secs / 86_400) as i64;
+    let rem = unix_secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}-{:02}-{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod export_name_tests {
+    #[test]
+    fn stamps_are_readable_utc_times() {
+        assert_eq!(super::export_stamp(0), "1970-01-01T00-00-00");
+        assert_eq!(super::export_stamp(1_795_964_645), "2026-11-29T15-04-05");
+        assert_eq!(super::export_stamp(951_782_400), "2000-02-29T00-00-00");
+    }
 }

@@ -25,8 +25,6 @@ pub fn priming(done: usize, total: usize) -> String {
     let pct = (done as f64 / total.max(1) as f64 * 100.0).floor();
     format!("feeding the prime: {} of {} characters ({pct}%)…", thousands(done as u64), thousands(total as u64))
 }
-
-pub const LEGEND_RANK: &[&str] = &["top-1", "top-10", "top-100", "rest"];
 pub const LEGEND_P: &[&str] = &["p ≥ 50%", "≥ 10%", "≥ 1%", "< 1%"];
 
 pub fn too_small(need: (u16, u16), have: (u16, u16)) -> String {

@@ -128,6 +128,12 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.loop_panel = true;
         }
         OpenSweep => sweep_view::open(app, fx),
+        InspectBack if !app.paused && app.inspect.is_none() => {
+            // Pausing first: the cursor opens on the newest character, which then stays put.
+            app.paused = true;
+            fx.push(Effect::Engine(Request::Pause));
+            move_cursor(app, |pos, _, _| pos);
+        }
         InspectBack => move_cursor(app, |pos, _, _| pos.saturating_sub(1)),
         InspectForward => move_cursor(app, |pos, _, _| pos + 1),
         InspectOldest => move_cursor(app, |_, first, _| first),
