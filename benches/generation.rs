@@ -352,7 +352,7 @@ fn bench_loops(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usiz
     let settings = vec![SamplerSettings::with_temperature(0.2), SamplerSettings::with_temperature(1.5)];
     let mut gen = Generator::new(model.stepper(2), vocab.clone(), settings, 7, false).unwrap();
     gen.prime(&vocab.encode("KING HENRY:\n", Default::default()).unwrap()).unwrap();
-    let mut texts = vec![String::new(), String::new()];
+    let mut texts = [String::new(), String::new()];
     for _ in 0..chars {
         let drawn = gen.step().unwrap();
         for (t, d) in texts.iter_mut().zip(drawn) {
@@ -401,15 +401,15 @@ fn main() {
     let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
     let vocab = ckpt.vocab.len();
     let only = common::arg("--only");
-    if only.as_deref().map_or(true, |o| o == "step") {
+    if only.as_deref().is_none_or(|o| o == "step") {
         let (rounds, steps) = if quick { (5, 100) } else { (15, 400) };
         bench_step(&ckpt.model, vocab, rounds, steps);
     }
-    if only.as_deref().map_or(true, |o| o == "chars") {
+    if only.as_deref().is_none_or(|o| o == "chars") {
         let (rounds, steps) = if quick { (3, 300) } else { (9, 2000) };
         bench_per_char(&ckpt.model, &ckpt.vocab, rounds, steps);
     }
-    if only.as_deref().map_or(true, |o| o == "loops") {
+    if only.as_deref().is_none_or(|o| o == "loops") {
         let (rounds, chars) = if quick { (3, 2000) } else { (9, 10_000) };
         bench_loops(&ckpt.model, &ckpt.vocab, rounds, chars);
     }

@@ -54,7 +54,8 @@ fn main() {
     let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
     let mut app = App::new(&config, ckpt.vocab.clone(), false);
     app.neurons.set_layout(tempest_core::analysis::cells::UnitLayout::of(ckpt.model.spec()));
-    let (engine, rx, handle) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).unwrap();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Reply>(1024);
+    let (engine, handle) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx).unwrap();
     apply(&mut app, Event::Resize(W, H), &engine);
     for r in app.initial_requests() {
         let _ = engine.send(r);

@@ -282,7 +282,7 @@ fn edit_run_meta(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     edit(&mut run);
     header["__metadata__"]["tempest-run"] = serde_json::Value::String(run.to_string());
     let mut h = serde_json::to_vec(&header).unwrap();
-    while h.len() % 8 != 0 {
+    while !h.len().is_multiple_of(8) {
         h.push(b' ');
     }
     let mut out = (h.len() as u64).to_le_bytes().to_vec();
@@ -335,7 +335,8 @@ fn resume_metadata_is_checked_as_strictly_as_the_command_line() {
     w.train(&out, &["--steps", "10", "--eval-every", "5"]).assert_ok();
     let resume = w.run_dir().join("m.resume.safetensors");
     let u64_max = serde_json::Value::from(u64::MAX);
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         ("eval_every 0", Box::new(|r| r["config"]["eval_every"] = 0.into()), "--eval-every must be in"),
         (
             "checkpoint_every 0",

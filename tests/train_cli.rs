@@ -278,8 +278,9 @@ fn resume_refuses_a_model_file_and_changed_settings() {
     // A run keeps the settings it started with.
     let out = resume_from(&resume, &["--hidden", "64"]);
     assert_refused(&out, "--hidden cannot be changed when resuming");
+    // Only --steps may change (to extend the run); anything else alongside it is refused.
     let out = resume_from(&resume, &["--steps", "10", "--lr", "0.01"]);
-    assert_refused(&out, "--lr, --steps cannot be changed when resuming");
+    assert_refused(&out, "--lr cannot be changed when resuming");
     // A finished run resumed is still finished: nothing trained, exit 0, and the model unchanged.
     let before = std::fs::read(&model).unwrap();
     let out = resume_from(&resume, &[]);

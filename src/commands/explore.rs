@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::values::number_in;
 use crate::explorer::config::Overrides;
 use crate::explorer::Launch;
+use tempest_core::model::UnknownPolicy;
 
 /// `--duration`: up to a year, so the deadline fits any clock and `Instant` arithmetic.
 const DURATION: tempest_core::limits::Limit<f64> =
@@ -23,6 +24,10 @@ pub struct ExploreArgs {
     /// Text fed to the model before generating.
     #[arg(long)]
     pub prime: Option<String>,
+    /// Prime characters the model does not know: error (for --prime), or skip them. A configured
+    /// prime that does not fit gives way to the model's own prime either way.
+    #[arg(long, value_parser = super::values::unknown_policy(), default_value = "error")]
+    pub unknown: UnknownPolicy,
     /// Random seed: the same model, prime, seed and settings always give the same text.
     #[arg(long, value_parser = tempest_core::limits::parse_seed)]
     pub seed: Option<u64>,
@@ -66,5 +71,10 @@ pub fn run(args: ExploreArgs) -> anyhow::Result<i32> {
         Some(s) => Some(Duration::from_secs_f64(s)),
         None => None,
     };
-    crate::explorer::run(Launch { config: args.config.clone(), overrides: args.overrides(), quit_after })
+    crate::explorer::run(Launch {
+        config: args.config.clone(),
+        overrides: args.overrides(),
+        quit_after,
+        unknown: args.unknown,
+    })
 }

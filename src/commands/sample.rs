@@ -1,6 +1,7 @@
 //! `tempest sample`: headless generation, one stream per temperature, all run as one batch.
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use anyhow::Context;
 
@@ -23,9 +24,9 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct SampleArgs {
-    /// A bundled model by name (shakespeare, rust) or a model file (.safetensors).
-    #[arg(long, value_parser = super::values::model_source(), default_value = "shakespeare")]
-    pub model: tempest_core::assets::ModelSource,
+    /// A bundled model by name (shakespeare, rust) or a model file (.safetensors). Default: shakespeare.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// Text to start from; it is fed through the model and printed before the generated text.
     #[arg(long, default_value = "\n")]
     pub prime: String,
@@ -100,9 +101,10 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     for s in &settings {
         s.validate().map_err(|e| anyhow::anyhow!("--{}", e.replacen('_', "-", 1)))?;
     }
-    let ckpt = args.model.load()?;
+    let ckpt = tempest_core::assets::load_model(args.model.as_deref())?;
     let prime_ids = ckpt.vocab.encode(&args.prime, args.unknown).context("--prime")?;
-    anyhow::ensure!(!prime_ids.is_empty(), "--prime is empty after skipping unknown characters");
+    anyhow::ensure!(!args.prime.is_empty(), "--prime is empty: give at least one character to start from");
+    anyhow::ensure!(!prime_ids.is_empty(), "--prime is empty after skipping unknown characters (--unknown skip)");
     let seed = args.seed.unwrap_or_else(fresh_seed);
     if args.seed.is_none() {
         eprintln!("seed {seed}");
@@ -192,8 +194,9 @@ impl<'a, W: Write> Output<'a, W> {
     }
 
     fn label(&self, stream: usize) -> String {
-        // Shortest form that round-trips, so 0.2 and 0.201 stay distinguishable.
-        format!("T{}", self.settings[stream].temperature)
+        // The stream's number first, so `-t 1 -t 1` still tells its streams apart; then T in the
+        // shortest form that round-trips, so 0.2 and 0.201 stay distinguishable.
+        format!("{} T{}", stream + 1, self.settings[stream].temperature)
     }
 
     fn start(&mut self) -> io::Result<()> {

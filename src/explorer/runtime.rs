@@ -38,6 +38,8 @@ pub struct Launch {
     pub overrides: Overrides,
     /// Quit by itself after this long (for measurements without a person).
     pub quit_after: Option<Duration>,
+    /// What to do with prime characters the model does not know (see `explorer::prime`).
+    pub unknown: UnknownPolicy,
 }
 
 /// Opens the explorer and runs it until the user quits; returns the process exit code.
@@ -45,9 +47,12 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let quit_after = launch.quit_after;
     let config = Config::load(launch.config.as_deref(), &launch.overrides).map_err(|e| anyhow::anyhow!(e))?;
     let ckpt = config.model.load().with_context(|| format!("cannot load the model {}", config.model.label()))?;
-    ckpt.vocab
-        .encode(&config.prime, UnknownPolicy::Error)
-        .context("the prime text (--prime, or `prime` in the config)")?;
+    let model_prime = ckpt.metadata.training.as_ref().and_then(|t| t.prime.as_deref());
+    let explicit = launch.overrides.prime.is_some();
+    let chosen = crate::explorer::prime::choose(&config.prime, explicit, launch.unknown, &ckpt.vocab, model_prime)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let mut config = config;
+    config.prime = chosen.text;
     anyhow::ensure!(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         "the explorer needs a terminal (stdin and stdout); for text without one, try `tempest sample`"
@@ -56,16 +61,18 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let mut app = App::new(&config, ckpt.vocab.clone(), no_color);
     app.neurons.set_layout(tempest_core::analysis::cells::UnitLayout::of(ckpt.model.spec()));
     app.model = model_line(&config.model, &ckpt);
+    if let Some(note) = chosen.note {
+        app.set_status(note);
+    }
 
     // The sweep screen's stepper, made before the engine takes the model; forks of it share its
     // weights.
     let sweep_stepper = ckpt.model.stepper(1);
     let reference = tempest_core::sweep::Reference::from_metadata(ckpt.metadata.reference.as_ref());
     let vocab = ckpt.vocab.clone();
-    let (engine, replies, engine_thread) =
-        worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).context("cannot start the engine thread")?;
-    let (tx, rx) = mpsc::sync_channel(events::QUEUE);
-    events::spawn_forwarder(replies, tx.clone()).context("cannot start a thread")?;
+    let (tx, rx) = mpsc::sync_channel::<Incoming>(events::QUEUE);
+    let (engine, engine_thread) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx.clone())
+        .context("cannot start the engine thread")?;
     events::spawn_signals(tx.clone()).context("cannot install the signal handlers")?;
 
     let mut jobs = sweep_job::SweepJobs::new(sweep_stepper, vocab, reference, tx.clone());
@@ -76,7 +83,7 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     // Terminal first, so the shell is back even if shutting the engine down were slow.
     drop(tui);
     // Dropping the channels ends the engine: it sees its requests disconnected, or its replies
-    // refused once the forwarder finds the main queue gone.
+    // refused once the main queue is gone.
     drop(engine);
     drop(rx);
     let _ = engine_thread.join();
@@ -185,10 +192,12 @@ fn handle(app: &mut App, event: Event, engine: &Sender<Request>, jobs: &mut swee
     None
 }
 
-/// Writes `tempest-export-<unix time>.txt` and `.jsonl` into the current directory, never over an
+/// Writes `tempest-export-<UTC time>.txt` and `.jsonl` (e.g. `tempest-export-2026-11-29T15-04-05`:
+/// readable, sortable, and valid on every file system) into the current directory, never over an
 /// existing file. Returns the text file's path (the JSONL file sits beside it).
 fn export(text: &str, jsonl: &str) -> Result<PathBuf, String> {
-    let t = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let t = export_stamp(secs);
     for n in 0..100 {
         let stem = if n == 0 { format!("tempest-export-{t}") } else { format!("tempest-export-{t}-{n}") };
         let (txt, js) = (PathBuf::from(format!("{stem}.txt")), PathBuf::from(format!("{stem}.jsonl")));
@@ -205,4 +214,31 @@ fn export(text: &str, jsonl: &str) -> Result<PathBuf, String> {
         return Ok(txt);
     }
     Err("too many exports in one second".into())
+}
+
+/// `2026-11-29T15-04-05` for a Unix time (UTC): the civil date from the day count (Howard
+/// Hinnant's algorithm), with `-` for `:` so the name is a valid file name everywhere.
+fn export_stamp(unix_secs: u64) -> String {
+    let days = (unix_secs / 86_400) as i64;
+    let rem = unix_secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}-{:02}-{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod export_name_tests {
+    #[test]
+    fn stamps_are_readable_utc_times() {
+        assert_eq!(super::export_stamp(0), "1970-01-01T00-00-00");
+        assert_eq!(super::export_stamp(1_795_964_645), "2026-11-29T15-04-05");
+        assert_eq!(super::export_stamp(951_782_400), "2000-02-29T00-00-00");
+    }
 }

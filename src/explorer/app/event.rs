@@ -12,6 +12,9 @@ use crate::explorer::worker::{Reply, Request};
 pub enum Event {
     Key(KeyEvent),
     Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste): it goes into an open editor as text and is
+    /// never run as keystrokes.
+    Paste(String),
     /// The terminal's size in columns and rows. The runtime sends one at start-up too, so that
     /// mouse clicks can be matched to panes with the same layout the drawing uses.
     Resize(u16, u16),

@@ -149,8 +149,9 @@ pub const KEYMAP: &[Row] = &[
     },
     Row {
         keys: "[ ]",
-        help: "inspect: cursor back/forward (paused)",
-        doc: "inspect: move a cursor back/forward through the focused pane's text (while paused)",
+        help: "inspect: cursor back/forward ([ pauses first)",
+        doc: "inspect: move a cursor back/forward through the focused pane's text; `[` while running pauses \
+              and opens it on the newest character",
         bind: &[bind(InspectBack, &[ch('[')]), bind(InspectForward, &[ch(']')])],
         hints: &[hint_in("[", "inspect", 4, NORMAL), hint_in("[/]", "move", 0, INSPECT)],
     },
@@ -234,7 +235,7 @@ pub const KEYMAP: &[Row] = &[
     Row {
         keys: "e",
         help: "export the text and per-char JSONL",
-        doc: "export every pane's text and per-character JSONL to `tempest-export-<time>.{txt,jsonl}` in the \
+        doc: "export every pane's text and per-character JSONL to `tempest-export-<UTC time, e.g. 2026-11-29T15-04-05>.{txt,jsonl}` in the \
               current folder",
         bind: &[bind(Export, &[ch('e')])],
         hints: &[],

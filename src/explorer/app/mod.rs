@@ -7,6 +7,7 @@
 mod edit;
 mod event;
 mod export;
+pub mod field;
 mod generations;
 pub mod keymap;
 pub mod keys;
@@ -27,6 +28,7 @@ mod tests;
 pub(crate) mod testutil;
 
 pub use event::{Effect, Event};
+pub use field::Field;
 pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
 pub use loop_report::{comparison, comparison_lines, episode_line, PaneLoops};
@@ -55,18 +57,18 @@ pub const SPEED_FACTOR: f32 = 1.5;
 pub enum Overlay {
     None,
     Help,
-    /// Editing the prime text; `error` names the first character the model does not know.
+    /// Editing the prime text; `error` names the characters the model does not know.
     PrimeEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
     SeedEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
     /// Typing the number of the unit the neuron view shows.
     UnitEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
     /// The temperature sweep screen.
@@ -168,6 +170,8 @@ pub struct App {
     pub neurons: neurons::Neurons,
     /// Which model is loaded, for the status bar (e.g. "rust · val 0.912"); empty when unknown.
     pub model: String,
+    /// While the engine feeds a long prime: characters fed so far, and the prime's length.
+    pub priming: Option<(usize, usize)>,
 }
 
 impl App {
@@ -221,6 +225,7 @@ impl App {
             size: (0, 0),
             neurons: neurons::Neurons::new(neurons::DEFAULT_WINDOW),
             model: String::new(),
+            priming: None,
         }
     }
 
@@ -243,6 +248,29 @@ impl App {
             seed: self.seed,
             coupled: self.coupled,
         }
+    }
+
+    pub(crate) fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), is_error: false });
+    }
+
+    pub(crate) fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), is_error: true });
+    }
+
+    /// Restarts every pane from the prime (after a prime or seed change too).
+    pub(crate) fn restart(&mut self, fx: &mut Vec<Effect>) {
+        self.generations.bump(Bump::Reset);
+        self.priming = None;
+        self.panes.iter_mut().for_each(|p| p.clear());
+        self.inspect = None;
+        fx.push(Effect::Engine(self.reset_request()));
+    }
+
+    /// The histogram row of the character actually drawn at `pos`, so that Enter right away
+    /// re-draws the same character.
+    pub(crate) fn default_selection(&self, pane: usize, pos: u64) -> usize {
+        self.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
     }
 
     /// The mode that decides what keys mean and which hints show.

@@ -148,6 +148,7 @@ fn model_path(o: &Overrides, configured: &str, origin: &Source) -> ModelSource {
     if configured.is_empty() {
         return ModelSource::default_bundled();
     }
+    // A bundled model's name is not a path, wherever the config file lives.
     if let ModelSource::Bundled(name) = ModelSource::parse(configured) {
         return ModelSource::Bundled(name);
     }

@@ -158,7 +158,7 @@ impl PaneView<'_> {
     fn char_style(&self, d: &Drawn) -> Style {
         let bucket = match self.app.color_mode {
             ColorMode::Off => return Style::new(),
-            ColorMode::Rank => rank_bucket(d.rank),
+            ColorMode::Rank => rank_bucket(d.rank, self.app.vocab.len()),
             ColorMode::Probability => p_bucket(d.p),
         };
         self.theme.buckets[bucket]
@@ -193,13 +193,21 @@ fn visible_from(rows: &[Row], h: usize, cursor: Option<usize>) -> usize {
     }
 }
 
-/// GLTR's buckets: the drawn character was the most likely, in the top 10, the top 100, or below.
-pub fn rank_bucket(rank: u32) -> usize {
-    match rank {
-        0..=1 => 0,
-        2..=10 => 1,
-        11..=100 => 2,
-        _ => 3,
+/// GLTR's buckets, sized for the vocabulary (see [`rank_bounds`]): the drawn character was the
+/// most likely, in the next bucket, the one after, or below.
+pub fn rank_bucket(rank: u32, vocab: usize) -> usize {
+    let b = rank_bounds(vocab);
+    b.iter().position(|&top| rank as usize <= top).unwrap_or(3)
+}
+
+/// Upper ranks of the first three buckets. GLTR's top-1 / 10 / 100 suit word vocabularies; for a
+/// character model of a hundred-odd characters "top 100" is nearly everything, so small
+/// vocabularies use top-1 / 3 / 10.
+pub fn rank_bounds(vocab: usize) -> [usize; 3] {
+    if vocab <= 256 {
+        [1, 3, 10]
+    } else {
+        [1, 10, 100]
     }
 }
 
