@@ -3,8 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::display::describe_char;
-use crate::files::quote_path;
+use crate::display::{describe_char, quote_path};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -5,6 +5,7 @@
 //! weights laid out once ([`StepWeights`], built by [`CharRnn::step_weights`]).
 
 pub mod checkpoint;
+pub mod metadata;
 pub mod parse;
 mod plain;
 pub mod spec;
@@ -12,7 +13,8 @@ pub mod vocab;
 
 use tch::{nn, Device, Kind, Tensor};
 
-pub use checkpoint::{Checkpoint, Metadata, TrainingFacts};
+pub use checkpoint::Checkpoint;
+pub use metadata::{Metadata, TrainingFacts};
 pub use spec::{CellKind, ModelSpec};
 pub use tempest_step::{Kernel, PlainWeights, RowState, StepError, StepWeights, Stepper};
 pub use vocab::{UnknownPolicy, Vocab};

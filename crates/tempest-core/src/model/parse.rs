@@ -11,7 +11,7 @@ use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::checkpoint::{Metadata, METADATA_KEY};
+use super::metadata::{Metadata, METADATA_KEY};
 use super::{ModelSpec, Vocab};
 
 /// Why bytes were refused as a model.
