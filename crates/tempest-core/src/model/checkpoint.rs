@@ -22,9 +22,13 @@ pub use super::metadata::{Metadata, TrainingFacts, FORMAT, FORMAT_VERSION, METAD
 
 /// A loaded model with its vocabulary and metadata.
 pub struct Checkpoint {
+    /// The network, with the file's weights.
     pub model: CharRnn,
+    /// The characters the model reads and writes, in id order.
     pub vocab: Vocab,
+    /// The file's metadata as read, training facts and reference included.
     pub metadata: Metadata,
+    /// Where the model came from, for messages and for writing results beside it.
     pub path: PathBuf,
 }
 
@@ -41,7 +45,7 @@ impl Checkpoint {
         Self::from_parsed(path, parsed, device)
     }
 
-    /// Builds the libtorch model from parts [`parse`](super::parse) has checked.
+    /// Builds the libtorch model from parts [`parse`](mod@super::parse) has checked.
     pub fn from_parsed(path: &Path, parsed: ParsedModel, device: Device) -> Result<Self> {
         let mut model = CharRnn::new(parsed.spec, device);
         {
