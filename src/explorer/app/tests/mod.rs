@@ -4,5 +4,6 @@ mod editing;
 mod inspect;
 mod keys;
 mod neurons;
+mod newcomer;
 mod replies;
 mod sampler_controls;
