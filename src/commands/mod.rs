@@ -6,6 +6,8 @@ pub mod cells_plot;
 pub mod explore;
 pub mod info;
 pub mod sample;
+pub mod score;
+mod score_color;
 pub mod sweep;
 mod sweep_plot;
 pub mod train;
