@@ -127,8 +127,16 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
         Some(args.coupled),
         Header::streams_from(&settings),
     );
-    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, args.top, &ckpt.vocab);
-    out.header = Some(header);
+    let mut out = Output {
+        w: stdout.lock(),
+        format: args.format,
+        settings: &settings,
+        prime: &prime,
+        top: args.top,
+        vocab: &ckpt.vocab,
+        lines: vec![String::new(); settings.len()],
+        header: Some(header),
+    };
     let mut stopped: Option<tempest_core::Error> = None;
     let result = (|| -> io::Result<()> {
         out.start()?;
@@ -195,18 +203,6 @@ struct Output<'a, W: Write> {
 }
 
 impl<'a, W: Write> Output<'a, W> {
-    fn new(
-        w: W,
-        format: Format,
-        settings: &'a [SamplerSettings],
-        prime: &'a str,
-        top: usize,
-        vocab: &'a Vocab,
-    ) -> Self {
-        let lines = vec![String::new(); settings.len()];
-        Output { w, format, settings, prime, top, vocab, lines, header: None }
-    }
-
     fn label(&self, stream: usize) -> String {
         // The stream's number first, so `-t 1 -t 1` still tells its streams apart; then T in the
         // shortest form that round-trips, so 0.2 and 0.201 stay distinguishable.
@@ -216,7 +212,7 @@ impl<'a, W: Write> Output<'a, W> {
     fn start(&mut self) -> io::Result<()> {
         match self.format {
             Format::Jsonl => match self.header.take() {
-                Some(h) => Record::Header(h).write_to(&mut self.w),
+                Some(h) => Record::Header(Box::new(h)).write_to(&mut self.w),
                 None => Ok(()),
             },
             Format::Text if self.settings.len() == 1 => {

@@ -96,7 +96,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<i32> {
             };
             let model = ModelInfo::new(args.model.as_deref(), &ckpt.metadata);
             let header = Header::new("score", Some(model), &vocab, &args.prime, None, None, vec![stream]);
-            Record::Header(header).write_to(&mut out)?;
+            Record::Header(Box::new(header)).write_to(&mut out)?;
         }
         for c in text.chars() {
             let Some(id) = vocab.id(c) else {

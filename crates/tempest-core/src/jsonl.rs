@@ -27,8 +27,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Record {
-    Header(Header),
+    /// `"kind": "header"`: the first line.
+    Header(Box<Header>),
+    /// `"kind": "char"`: one character.
     Char(CharRecord),
+    /// `"kind": "summary"`: a stream's figures, after its characters (from `score`).
     Summary(Summary),
 }
 
@@ -51,6 +54,7 @@ pub struct Header {
     pub seed: Option<u64>,
     /// Whether the streams shared one uniform number per step (not for `score`).
     pub coupled: Option<bool>,
+    /// Every stream, in order.
     pub streams: Vec<StreamInfo>,
 }
 
@@ -62,9 +66,13 @@ pub struct ModelInfo {
     pub name: String,
     /// The model file as given; `null` for a bundled model.
     pub path: Option<String>,
+    /// `lstm`, `gru` or `rnn`.
     pub cell: String,
+    /// Recurrent layers.
     pub layers: i64,
+    /// Hidden units per layer.
     pub hidden: i64,
+    /// Embedding width.
     pub embed: i64,
     /// How it was trained, if the file says.
     pub training: Option<TrainingFacts>,
@@ -114,11 +122,17 @@ pub struct StreamInfo {
 /// The sampler chain's settings, as written in headers and character records.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
+    /// Softmax temperature; 0 is argmax.
     pub temperature: f32,
+    /// Top-k; 0 is off.
     pub top_k: usize,
+    /// Nucleus mass; 1 is off.
     pub top_p: f32,
+    /// Relative floor; 0 is off.
     pub min_p: f32,
+    /// Repetition penalty; 1 is off.
     pub repeat_penalty: f32,
+    /// Characters the repetition penalty looks back over.
     pub repeat_window: usize,
 }
 
@@ -143,6 +157,7 @@ pub struct CharRecord {
     pub stream: usize,
     /// 1-based position after the prime.
     pub pos: u64,
+    /// The character.
     pub char: String,
     /// Its id in the vocabulary.
     pub id: u32,
@@ -164,6 +179,7 @@ pub struct CharRecord {
 /// One entry of [`CharRecord::top`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopEntry {
+    /// The character.
     pub char: String,
     /// Probability under the distribution sampled (0 when the chain cut it).
     pub p: f32,
@@ -301,7 +317,7 @@ mod tests {
         );
         let model = ModelInfo::new(Some(std::path::Path::new("dir/m.safetensors")), &meta);
         assert_eq!((model.name.as_str(), model.path.as_deref()), ("m.safetensors", Some("dir/m.safetensors")));
-        let header = Record::Header(Header::new(
+        let header = Record::Header(Box::new(Header::new(
             "sample",
             Some(model),
             &vocab,
@@ -309,7 +325,7 @@ mod tests {
             Some(7),
             Some(false),
             Header::streams_from(&[settings(0.2), settings(1.5)]),
-        ));
+        )));
         let back: Record = serde_json::from_str(&header.to_line()).unwrap();
         assert_eq!(back, header);
         let line = header.to_line();

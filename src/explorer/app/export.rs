@@ -19,7 +19,7 @@ pub(super) fn build(app: &App) -> (String, String) {
     let prime = app.vocab.decode(&app.prime_ids);
     let header =
         Header::new("explore", app.model.clone(), &app.vocab, &prime, Some(app.seed), Some(app.coupled), streams);
-    let mut jsonl = Record::Header(header).to_line() + "\n";
+    let mut jsonl = Record::Header(Box::new(header)).to_line() + "\n";
     let coupled = if app.coupled { "coupled" } else { "independent" };
     let _ = writeln!(text, "# tempest · seed {} · {coupled} sampling · prime {:?}", app.seed, app.prime);
     for (i, pane) in app.panes.iter().enumerate() {
