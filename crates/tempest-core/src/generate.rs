@@ -65,12 +65,12 @@ impl Generator {
         })
     }
 
-    /// How many streams there are.
+    /// Streams stepped together (one per explorer pane, or per sweep setting and seed).
     pub fn streams(&self) -> usize {
         self.settings.len()
     }
 
-    /// The model's vocabulary.
+    /// The vocabulary ids are drawn from and decoded with.
     pub fn vocab(&self) -> &Vocab {
         &self.vocab
     }

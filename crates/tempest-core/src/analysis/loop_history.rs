@@ -31,7 +31,7 @@ pub enum LoopKind {
 /// holds). Positions count characters pushed since the tracker was reset (or its starting point).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct LoopEpisode {
-    /// Exact or near.
+    /// Which detector found it.
     pub kind: LoopKind,
     /// Position of the first character of the repeating text.
     pub start: u64,

@@ -174,7 +174,7 @@ pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
 
 /// A training run: the corpus, the model, the optimiser and where the run stands.
 pub struct Trainer {
-    /// The run's settings.
+    /// The run's settings, stored in every resume checkpoint.
     pub config: TrainConfig,
     /// What to do with files already at the output paths; checked before the first step.
     pub existing: output::Existing,

@@ -33,7 +33,7 @@ pub struct Saved {
     pub vocab: Vocab,
     /// The optimiser with its moments and step count.
     pub opt: AdamW,
-    /// The run's settings.
+    /// The run's settings as stored, so `--resume` needs no flags.
     pub config: TrainConfig,
     /// Where the run stood.
     pub state: RunState,

@@ -25,7 +25,7 @@ pub use units::{Quantity, UnitLayout, UnitRef};
 /// A unit and how well it tracks a feature.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct UnitScore {
-    /// The unit.
+    /// Which unit: quantity, layer and index.
     pub unit: UnitRef,
     /// Its AUC or correlation with the feature.
     pub score: Score,
@@ -34,7 +34,7 @@ pub struct UnitScore {
 /// The best units for one feature.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeatureReport {
-    /// The feature.
+    /// The feature measured, with its name and description.
     pub feature: Feature,
     /// Characters where a yes/no feature holds (for a numeric one: where it is non-zero).
     pub present: usize,

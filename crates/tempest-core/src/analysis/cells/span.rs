@@ -33,7 +33,7 @@ impl Default for SpanQuery {
 /// One unit's fit to the span.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SpanUnit {
-    /// The unit.
+    /// Which unit: quantity, layer and index.
     pub unit: UnitRef,
     /// On-span versus off-span; 1 = on exactly over the span, 0 = off exactly over it.
     pub auc: f64,
