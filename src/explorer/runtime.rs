@@ -22,6 +22,7 @@ use crate::explorer::app::{update, App, Effect, Event};
 use crate::explorer::config::{Config, Overrides};
 use crate::explorer::worker::{worker, Request};
 use events::Incoming;
+use tempest_core::jsonl::ModelInfo;
 use tempest_core::model::UnknownPolicy;
 use terminal::Tui;
 
@@ -60,7 +61,8 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut app = App::new(&config, ckpt.vocab.clone(), no_color);
     app.neurons.set_layout(tempest_core::analysis::cells::UnitLayout::of(ckpt.model.spec()));
-    app.model = model_line(&config.model, &ckpt);
+    app.model_line = model_line(&config.model, &ckpt);
+    app.model = Some(model_info(&config.model, &ckpt));
     if let Some(note) = chosen.note {
         app.set_status(note);
     }
@@ -165,6 +167,15 @@ fn model_line(source: &tempest_core::assets::ModelSource, ckpt: &tempest_core::m
         Some(v) => format!("{name} · val {v:.3}"),
         None => name,
     }
+}
+
+/// The model as an export's header names it.
+fn model_info(source: &tempest_core::assets::ModelSource, ckpt: &tempest_core::model::Checkpoint) -> ModelInfo {
+    let given = match source {
+        tempest_core::assets::ModelSource::Bundled(n) => PathBuf::from(n),
+        tempest_core::assets::ModelSource::File(p) => p.clone(),
+    };
+    ModelInfo::new(Some(&given), &ckpt.metadata)
 }
 
 fn draw(tui: &mut Tui, app: &App) -> anyhow::Result<()> {

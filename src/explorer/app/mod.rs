@@ -169,9 +169,11 @@ pub struct App {
     pub size: (u16, u16),
     pub neurons: neurons::Neurons,
     /// Which model is loaded, for the status bar (e.g. "rust · val 0.912"); empty when unknown.
-    pub model: String,
+    pub model_line: String,
     /// While the engine feeds a long prime: characters fed so far, and the prime's length.
     pub priming: Option<(usize, usize)>,
+    /// The model, for the header of an export (set by the runtime, which loaded it).
+    pub model: Option<tempest_core::jsonl::ModelInfo>,
     /// Lines the `?` help is scrolled down by.
     pub help_scroll: u16,
     /// What the last export held (generation, characters per pane), so Esc knows whether quitting
@@ -229,8 +231,9 @@ impl App {
             no_color,
             size: (0, 0),
             neurons: neurons::Neurons::new(neurons::DEFAULT_WINDOW),
-            model: String::new(),
+            model_line: String::new(),
             priming: None,
+            model: None,
             help_scroll: 0,
             exported: None,
         }

@@ -26,7 +26,7 @@ fn state_forms(app: &App) -> Vec<String> {
     let coupled = if app.coupled { "coupled" } else { "independent" };
     let seed = app.seed;
     // The model ("rust · val 1.107"), then just its name, go before the speed does.
-    let (model, name) = match app.model.as_str() {
+    let (model, name) = match app.model_line.as_str() {
         "" => (String::new(), String::new()),
         m => (format!("{m} · "), format!("{} · ", m.split(" · ").next().unwrap_or(m))),
     };
