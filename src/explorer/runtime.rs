@@ -69,7 +69,7 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let reference = tempest_core::sweep::Reference::from_metadata(ckpt.metadata.reference.as_ref());
     let vocab = ckpt.vocab.clone();
     let (tx, rx) = mpsc::sync_channel::<Incoming>(events::QUEUE);
-    let (engine, engine_thread) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx.clone())
+    let (engine, engine_thread) = worker::spawn(ckpt.model, ckpt.vocab, app.limits.history_chars, tx.clone())
         .context("cannot start the engine thread")?;
     events::spawn_signals(tx.clone()).context("cannot install the signal handlers")?;
 
