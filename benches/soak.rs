@@ -101,7 +101,7 @@ fn main() {
         writeln!(csv, "{at:.1},{rss:.1},{peak:.1},{latency:.2},{},{},{}", c[0], c[1], c[2]).unwrap();
         csv.flush().unwrap();
         rows.push((at, rss, peak, latency));
-        if rows.len() % 6 == 0 {
+        if rows.len().is_multiple_of(6) {
             println!(
                 "  t {at:>6.0} s: RSS {rss:>6.1} MiB, peak {peak:>6.1} MiB, latency {latency:>6.1} ms, chars {c:?}"
             );
