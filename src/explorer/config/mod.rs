@@ -289,4 +289,6 @@ fn deserialize(table: &toml::Table, source: &dyn std::fmt::Display) -> Result<Ra
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
