@@ -59,6 +59,7 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     );
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut app = App::new(&config, ckpt.vocab.clone(), no_color);
+    app.model = Some(tempest_core::jsonl::ModelInfo::new(config.model.as_deref(), &ckpt.metadata));
     if let Some(note) = chosen.note {
         app.set_status(note);
     }

@@ -163,6 +163,8 @@ pub struct App {
     pub size: (u16, u16),
     /// While the engine feeds a long prime: characters fed so far, and the prime's length.
     pub priming: Option<(usize, usize)>,
+    /// The model, for the header of an export (set by the runtime, which loaded it).
+    pub model: Option<tempest_core::jsonl::ModelInfo>,
     /// Lines the `?` help is scrolled down by.
     pub help_scroll: u16,
     /// What the last export held (generation, characters per pane), so Esc knows whether quitting
@@ -220,6 +222,7 @@ impl App {
             no_color,
             size: (0, 0),
             priming: None,
+            model: None,
             help_scroll: 0,
             exported: None,
         }
