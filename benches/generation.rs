@@ -173,7 +173,8 @@ with torch.no_grad():
                     hc[l] = cells[l](x, hc[l])
                     x = hc[l][0]
                 return head(x)
-            out["results"].append({"what": "nn.LSTM", "threads": threads, "batch": b, "rounds": measure(lstm_step, b)})
+            if not cfg.get("cells_only"):
+                out["results"].append({"what": "nn.LSTM", "threads": threads, "batch": b, "rounds": measure(lstm_step, b)})
             out["results"].append({"what": "nn.LSTMCell", "threads": threads, "batch": b, "rounds": measure(cell_step, b)})
 print(json.dumps(out))
 "#;
@@ -344,6 +345,66 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
     println!("    target <= 20 µs: {}", if st.median <= 20.0 { "met" } else { "NOT met" });
 }
 
+/// Wide batches (a sweep's hundreds of streams): chars/s at each batch size for the path the
+/// `Stepper` chooses, the plain-Rust kernel and the libtorch path pinned, and PyTorch eager
+/// (`nn.LSTMCell` per layer, 2 threads) in the same run.
+fn bench_wide(model: &CharRnn, vocab: usize, quick: bool) {
+    use tempest_core::model::{PathChoice, StepPath, WIDE_BATCH};
+    let batches = [1usize, 3, 16, 64, 256, 512];
+    let rounds = if quick { 3 } else { 7 };
+    let steps_for = |b: usize| ((if quick { 600 } else { 3000 }) / b).clamp(4, 400);
+    println!(
+        "\n[3] wide batches: chars/s (median of {rounds} rounds); the Stepper takes libtorch from batch {WIDE_BATCH}"
+    );
+    let weights = model.step_weights();
+    let mut ours = Vec::new();
+    for &b in &batches {
+        let mut row = Vec::new();
+        for choice in [PathChoice::Auto, PathChoice::Fixed(StepPath::Kernel), PathChoice::Fixed(StepPath::Torch)] {
+            let mut s = tempest_core::model::Stepper::new(&weights, b);
+            s.set_path(choice);
+            let (wall, _) = time_steps(b, vocab, rounds, steps_for(b), |ids, out| s.step(ids, out).unwrap());
+            row.push(b as f64 * 1e6 / wall.median);
+        }
+        ours.push(row);
+    }
+    let mut torch = vec![f64::NAN; batches.len()];
+    match torch_python() {
+        Err(why) => println!("    PyTorch reference: not measured ({why})"),
+        Ok(py) => {
+            let spec = *model.spec();
+            for (i, &b) in batches.iter().enumerate() {
+                let cfg = serde_json::json!({
+                    "vocab": spec.vocab, "embed": spec.embed, "hidden": spec.hidden, "layers": spec.layers,
+                    "threads": [2], "batches": [b], "warmup": 5, "rounds": rounds, "steps": steps_for(b),
+                    "cells_only": true,
+                });
+                if let Ok(text) = run_python(&py, PYTORCH_STEP, &cfg.to_string()) {
+                    let v: serde_json::Value =
+                        serde_json::from_str(text.lines().last().unwrap_or("")).unwrap_or_default();
+                    for r in v["results"].as_array().into_iter().flatten() {
+                        let rounds: Vec<f64> =
+                            r["rounds"].as_array().into_iter().flatten().filter_map(|x| x.as_f64()).collect();
+                        torch[i] = b as f64 * 1e6 / Stats::of(&rounds).median;
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "    | batch | tempest (chosen path) | plain-Rust kernel | tch path | PyTorch LSTMCell | tempest / PyTorch |"
+    );
+    println!("    |---|---|---|---|---|---|");
+    for (i, &b) in batches.iter().enumerate() {
+        let [chosen, kernel, tch_path] = [ours[i][0], ours[i][1], ours[i][2]];
+        println!(
+            "    | {b} | {chosen:.0} | {kernel:.0} | {tch_path:.0} | {:.0} | {:.2}x |",
+            torch[i],
+            chosen / torch[i]
+        );
+    }
+}
+
 fn main() {
     let quick = quick();
     println!("{}", machine());
@@ -354,6 +415,9 @@ fn main() {
     if only.as_deref().map_or(true, |o| o == "step") {
         let (rounds, steps) = if quick { (5, 100) } else { (15, 400) };
         bench_step(&ckpt.model, vocab, rounds, steps);
+    }
+    if only.as_deref().map_or(true, |o| o == "wide") {
+        bench_wide(&ckpt.model, vocab, quick);
     }
     if only.as_deref().map_or(true, |o| o == "chars") {
         let (rounds, steps) = if quick { (3, 300) } else { (9, 2000) };

@@ -19,9 +19,7 @@ use std::time::{Duration, Instant};
 
 use super::session::Session;
 use super::{Drawn, Reply, Request, StepBatch};
-use std::sync::Arc;
-
-use tempest_core::model::{CharRnn, StepWeights, Vocab};
+use tempest_core::model::{CharRnn, SharedWeights, Vocab};
 
 /// Name of the engine thread (the explorer's panic hook recognises it by this).
 pub const THREAD_NAME: &str = "tempest-engine";
@@ -91,7 +89,7 @@ struct Stopped;
 type Flow = Result<(), Stopped>;
 
 struct Worker {
-    weights: Arc<StepWeights>,
+    weights: SharedWeights,
     vocab: Vocab,
     history_chars: usize,
     replies: SyncSender<Reply>,
@@ -106,7 +104,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(weights: Arc<StepWeights>, vocab: Vocab, history_chars: usize, replies: SyncSender<Reply>) -> Self {
+    fn new(weights: SharedWeights, vocab: Vocab, history_chars: usize, replies: SyncSender<Reply>) -> Self {
         let now = Instant::now();
         Worker {
             weights,
