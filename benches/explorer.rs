@@ -126,7 +126,7 @@ fn memory_run(secs: u64) {
     let peak = samples.iter().map(|x| x.2).fold(0.0, f64::max);
     let growth = 100.0 * (rss_end - rss_early) / rss_early.max(1e-9);
     println!("    exit code {code}; {} samples", samples.len());
-    for s in samples.iter().filter(|s| s.0 < 2.5 || (s.0 as u64) % (secs / 10).max(1) == 0) {
+    for s in samples.iter().filter(|s| s.0 < 2.5 || (s.0 as u64).is_multiple_of((secs / 10).max(1))) {
         println!("      t {:>5.0} s: RSS {:>6.1} MiB, peak {:>6.1} MiB", s.0, s.1, s.2);
     }
     println!("    RSS at {early} s: {rss_early:.1} MiB; at the end: {rss_end:.1} MiB ({growth:+.1}%); peak (VmHWM) {peak:.1} MiB");
@@ -168,7 +168,7 @@ fn idle(secs: u64) {
 fn main() {
     let quick = quick();
     let only = arg("--only");
-    let want = |name: &str| only.as_deref().map_or(true, |o| o == name);
+    let want = |name: &str| only.as_deref().is_none_or(|o| o == name);
     println!("{}", machine());
     println!("binary: {}", env!("CARGO_BIN_EXE_tempest"));
     if want("startup") {

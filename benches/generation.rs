@@ -405,6 +405,56 @@ fn bench_wide(model: &CharRnn, vocab: usize, quick: bool) {
     }
 }
 
+/// The loop detectors alone, per character: the exact detector, and the tracker the panes run
+/// (exact + near-loops + loop history), over text from the bundled model at a looping and a wild
+/// temperature (so both the loop and the no-loop paths are timed).
+fn bench_loops(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usize, chars: usize) {
+    use tempest_core::analysis::{LoopDetector, LoopTracker, NearLoopSettings};
+    let settings = vec![SamplerSettings::with_temperature(0.2), SamplerSettings::with_temperature(1.5)];
+    let mut gen = Generator::new(model.stepper(2), vocab.clone(), settings, 7, false).unwrap();
+    gen.prime(&vocab.encode("KING HENRY:\n", Default::default()).unwrap()).unwrap();
+    let mut texts = [String::new(), String::new()];
+    for _ in 0..chars {
+        let drawn = gen.step().unwrap();
+        for (t, d) in texts.iter_mut().zip(drawn) {
+            t.push(d.ch);
+        }
+    }
+    for (name, text) in [("T 0.2", &texts[0]), ("T 1.5", &texts[1])] {
+        let text: Vec<char> = text.chars().collect();
+        let mut exact = Vec::new();
+        let mut tracker = Vec::new();
+        for _ in 0..rounds {
+            let mut d = LoopDetector::new(LoopSettings::default());
+            let t = Instant::now();
+            for &c in &text {
+                std::hint::black_box(d.push(c));
+            }
+            exact.push(t.elapsed().as_nanos() as f64 / 1e3 / text.len() as f64);
+            let mut tr = LoopTracker::new(LoopSettings::default(), NearLoopSettings::default());
+            let t = Instant::now();
+            for &c in &text {
+                tr.push(c);
+                std::hint::black_box(tr.stats());
+            }
+            tracker.push(t.elapsed().as_nanos() as f64 / 1e3 / text.len() as f64);
+        }
+        let loops = {
+            let mut tr = LoopTracker::new(LoopSettings::default(), NearLoopSettings::default());
+            text.iter().for_each(|&c| tr.push(c));
+            tr.stats()
+        };
+        println!(
+            "\n[3] loop detection per character, {name} ({} chars, {:.0}% in loops, {} loops; {rounds} rounds)",
+            text.len(),
+            loops.loop_share() * 100.0,
+            loops.loops()
+        );
+        println!("    exact detector alone:              {}", Stats::of(&exact).show(3, "µs"));
+        println!("    tracker (exact + near + history):  {}", Stats::of(&tracker).show(3, "µs"));
+    }
+}
+
 fn main() {
     let quick = quick();
     println!("{}", machine());
@@ -412,15 +462,19 @@ fn main() {
     let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
     let vocab = ckpt.vocab.len();
     let only = common::arg("--only");
-    if only.as_deref().map_or(true, |o| o == "step") {
+    if only.as_deref().is_none_or(|o| o == "step") {
         let (rounds, steps) = if quick { (5, 100) } else { (15, 400) };
         bench_step(&ckpt.model, vocab, rounds, steps);
     }
-    if only.as_deref().map_or(true, |o| o == "wide") {
+    if only.as_deref().is_none_or(|o| o == "wide") {
         bench_wide(&ckpt.model, vocab, quick);
     }
-    if only.as_deref().map_or(true, |o| o == "chars") {
+    if only.as_deref().is_none_or(|o| o == "chars") {
         let (rounds, steps) = if quick { (3, 300) } else { (9, 2000) };
         bench_per_char(&ckpt.model, &ckpt.vocab, rounds, steps);
+    }
+    if only.as_deref().is_none_or(|o| o == "loops") {
+        let (rounds, chars) = if quick { (3, 2000) } else { (9, 10_000) };
+        bench_loops(&ckpt.model, &ckpt.vocab, rounds, chars);
     }
 }

@@ -35,6 +35,12 @@ enum Incoming {
     Key(KeyEvent, Instant),
 }
 
+impl From<Reply> for Incoming {
+    fn from(r: Reply) -> Self {
+        Incoming::App(Event::Engine(r))
+    }
+}
+
 fn screen_text(t: &Terminal<TestBackend>) -> String {
     let buf = t.backend().buffer();
     let mut s = String::with_capacity((W as usize + 1) * H as usize);
@@ -70,18 +76,9 @@ fn main() {
     config.seed = 7;
     let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
     let mut app = App::new(&config, ckpt.vocab.clone(), false);
-    let (engine, replies, handle) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).unwrap();
+    // One queue for the engine's replies and the keys, as in the explorer.
     let (tx, rx) = mpsc::sync_channel::<Incoming>(256);
-    let fwd = {
-        let tx = tx.clone();
-        thread::spawn(move || {
-            for r in replies {
-                if tx.send(Incoming::App(Event::Engine(r))).is_err() {
-                    return;
-                }
-            }
-        })
-    };
+    let (engine, handle) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx.clone()).unwrap();
     let mut term = Terminal::new(TestBackend::new(W, H)).unwrap();
     apply(&mut app, Event::Resize(W, H), &engine);
     for r in app.initial_requests() {
@@ -204,7 +201,6 @@ fn main() {
     drop(rx);
     drop(tx);
     let _ = handle.join();
-    let _ = fwd.join();
 
     println!("\n[3] UI at {W}x{H}, three panes of the bundled model at max speed on the real engine thread");
     let (_, latencies, frames_running, generated, secs) = &results[0];

@@ -17,6 +17,9 @@ pub struct Cli {
     pub explore: commands::explore::ExploreArgs,
 }
 
+// The explorer's arguments make `Explore` much larger than `Info`; the enum is built once per run,
+// so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the interactive explorer (the default when no subcommand is given).
@@ -33,14 +36,16 @@ pub enum Command {
     #[command(hide = true)]
     AttachReference(commands::sweep::AttachReferenceArgs),
     /// Measure training throughput (chars/s) of the bundled model's shape, beside PyTorch if
-    /// Python can import torch.
+    /// Python can import torch. Tooling for the README's performance table, so hidden from
+    /// `--help`; `tempest bench-train --help` still documents it.
+    #[command(hide = true)]
     BenchTrain(commands::bench_train::BenchTrainArgs),
     /// Find the units that track quotes, brackets, line position and the like, and measure how
     /// often the gates saturate.
     Cells(commands::cells::CellsArgs),
     /// Print a model's metadata, parameter count and vocabulary.
     Info {
-        /// The model file (.safetensors).
+        /// A bundled model by name (shakespeare, rust) or a model file (.safetensors).
         model: PathBuf,
     },
 }

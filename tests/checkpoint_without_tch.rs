@@ -112,6 +112,7 @@ fn save_then_load_round_trips() {
             val_bits_per_char: Some(1.75 / std::f64::consts::LN_2),
             wall_seconds: 2.5,
             settings: serde_json::json!({"lr": 0.002}),
+            prime: Some("ROMEO:\n".into()),
         };
         let out = dir.path().join(format!("saved-{}-{}.safetensors", raw.cell, raw.layers));
         ckpt.model.save(&out, &ckpt.vocab, Some(facts.clone())).unwrap();

@@ -8,8 +8,6 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use common::Rng;
-use tch::{Device, Tensor};
 use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
 use tempest::explorer::worker::session::Session;
 use tempest::explorer::worker::{worker, Drawn, Reply, Request, StepBatch};
@@ -26,8 +24,7 @@ fn vocab() -> Vocab {
     Vocab::new(CHARS.chars().collect()).unwrap()
 }
 
-/// The same weights every call (from a private PRNG, not libtorch's global seed, since tests run
-/// in parallel), wide enough that different temperatures give visibly different text.
+/// The same weights every call, wide enough that different temperatures give visibly different text.
 fn model() -> CharRnn {
     let spec = ModelSpec {
         cell: CellKind::Lstm,
@@ -37,16 +34,7 @@ fn model() -> CharRnn {
         vocab: CHARS.chars().count() as i64,
         dropout: 0.0,
     };
-    let model = CharRnn::new(spec, Device::Cpu);
-    let mut rng = Rng::new(42);
-    tch::no_grad(|| {
-        for (name, t) in model.named_tensors() {
-            let scale = if name.starts_with("embed.") { 1.0 } else { 0.8 };
-            let data: Vec<f32> = (0..t.numel()).map(|_| rng.uniform(-scale, scale)).collect();
-            t.shallow_clone().copy_(&Tensor::from_slice(&data).reshape(t.size()));
-        }
-    });
-    model
+    common::seeded_model(spec, 42, 0.8)
 }
 
 fn prime() -> Vec<u32> {
@@ -61,6 +49,9 @@ fn reset(generation: u64, ts: &[f32], seed: u64) -> Request {
     Request::Reset { generation, prime: prime(), panes: temps(ts), seed, coupled: false }
 }
 
+/// The bound of the channel the tests give the engine for its replies.
+const QUEUE: usize = 16;
+
 struct Engine {
     tx: Sender<Request>,
     rx: Receiver<Reply>,
@@ -70,7 +61,8 @@ struct Engine {
 
 impl Engine {
     fn start(history_chars: usize) -> Self {
-        let (tx, rx, handle) = worker::spawn(model(), vocab(), history_chars).unwrap();
+        let (reply_tx, rx) = std::sync::mpsc::sync_channel(QUEUE);
+        let (tx, handle) = worker::spawn(model(), vocab(), history_chars, reply_tx).unwrap();
         Engine { tx, rx, handle: Some(handle), next_sync: 0 }
     }
 
@@ -515,6 +507,22 @@ fn a_slow_reader_holds_the_engine_back() {
     std::thread::sleep(Duration::from_secs(1));
     e.send(Request::Pause);
     let r = batches(e.sync());
-    assert!(r.len() <= worker::REPLY_QUEUE + 3, "{} batches were queued", r.len());
+    assert!(r.len() <= QUEUE + 3, "{} batches were queued", r.len());
     assert!(r.iter().any(|b| b.steps.len() > 1), "max speed batches its steps");
+}
+
+/// The replies go straight into the caller's channel, and the engine's end arrives there too, as
+/// its last message: the explorer needs no second queue or forwarder thread to notice it.
+#[test]
+fn the_engine_reports_its_end_last_in_the_callers_channel() {
+    let mut e = Engine::start(1_000);
+    e.send(reset(1, &[0.5, 1.0], 3));
+    assert_eq!(batches(e.sync()).len(), 0);
+    e.send(Request::Step);
+    let (tx, _) = std::sync::mpsc::channel();
+    drop(std::mem::replace(&mut e.tx, tx));
+    let rest: Vec<Reply> = e.rx.iter().collect();
+    assert_eq!(rest.last(), Some(&Reply::Ended), "{rest:?}");
+    assert_eq!(rest.iter().filter(|r| **r == Reply::Ended).count(), 1);
+    e.handle.take().unwrap().join().expect("the engine thread ends cleanly");
 }

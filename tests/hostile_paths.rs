@@ -9,7 +9,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::ffi::CString;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -97,18 +96,19 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn mkfifo(path: &Path) {
-    let c = CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo {}", path.display());
+    let ok = std::process::Command::new("mkfifo").arg(path).status().is_ok_and(|s| s.success());
+    assert!(ok, "mkfifo {}", path.display());
 }
 
-/// A character device like `/dev/null` (1, 3), made in the test's own folder; `None` when this
-/// process may not make device nodes.
-fn mknod_null(path: &Path) -> Option<()> {
-    let c = CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-    let rc = unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
-    (rc == 0).then_some(())
+/// A character device node (`/dev/null` is 1 3, `/dev/zero` 1 5), made in the test's own folder;
+/// `None` when this process may not make device nodes.
+fn mknod(path: &Path, major: u32, minor: u32) -> Option<()> {
+    let status = std::process::Command::new("mknod")
+        .arg(path)
+        .args(["c", &major.to_string(), &minor.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status();
+    status.is_ok_and(|s| s.success()).then_some(())
 }
 
 /// Runs `row` and checks it was refused with `words` on one line, and that nothing changed: not
@@ -132,7 +132,7 @@ fn assert_row(world: &World, what: &str, words: &[&str], row: impl FnOnce() -> R
 fn hostile_outputs_are_refused_before_training() {
     let w = World::new();
     let dev = w.outside().join("null");
-    match mknod_null(&dev) {
+    match mknod(&dev, 1, 3) {
         Some(()) => {
             assert_row(&w, "--out a device node", &["is a device", "regular file"], || w.train(&dev, &[]));
             assert!(std::fs::symlink_metadata(&dev).unwrap().file_type().is_char_device(), "the device survived");
@@ -235,11 +235,7 @@ fn hostile_inputs_are_refused_without_reading_them() {
     mkfifo(&fifo);
     let dir = w.outside();
     let dev = w.outside().join("zero");
-    let have_dev = {
-        let c = CString::new(dev.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: valid NUL-terminated path for the duration of the call. (1, 5) is /dev/zero.
-        unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 5)) == 0 }
-    };
+    let have_dev = mknod(&dev, 1, 5).is_some();
     let mut specials = vec![("a named pipe", fifo.clone()), ("a directory", dir.clone())];
     if have_dev {
         specials.push(("a device", dev.clone()));
@@ -286,7 +282,7 @@ fn edit_run_meta(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     edit(&mut run);
     header["__metadata__"]["tempest-run"] = serde_json::Value::String(run.to_string());
     let mut h = serde_json::to_vec(&header).unwrap();
-    while h.len() % 8 != 0 {
+    while !h.len().is_multiple_of(8) {
         h.push(b' ');
     }
     let mut out = (h.len() as u64).to_le_bytes().to_vec();
@@ -339,7 +335,8 @@ fn resume_metadata_is_checked_as_strictly_as_the_command_line() {
     w.train(&out, &["--steps", "10", "--eval-every", "5"]).assert_ok();
     let resume = w.run_dir().join("m.resume.safetensors");
     let u64_max = serde_json::Value::from(u64::MAX);
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
         ("eval_every 0", Box::new(|r| r["config"]["eval_every"] = 0.into()), "--eval-every must be in"),
         (
             "checkpoint_every 0",

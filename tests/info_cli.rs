@@ -104,3 +104,27 @@ fn prints_the_model_card() {
     let val = field(out, "val loss");
     assert!(val.starts_with("1.3863") && val.contains("2.0000 bits/char"), "{val}");
 }
+
+/// `bench-train` is tooling for the README's performance table: `--help` lists the user's
+/// commands only, while the hidden one still runs and documents itself.
+#[test]
+fn help_lists_the_users_commands_but_not_bench_train() {
+    let help = run(tempest().arg("--help"));
+    help.assert_ok();
+    for cmd in ["explore", "sample", "train", "info"] {
+        assert!(help.stdout.contains(cmd), "--help lacks {cmd}:\n{}", help.stdout);
+    }
+    assert!(!help.stdout.contains("bench-train"), "--help lists bench-train:\n{}", help.stdout);
+    let own = run(tempest().args(["bench-train", "--help"]));
+    own.assert_ok();
+    assert!(own.stdout.contains("Usage: tempest bench-train"), "{}", own.stdout);
+}
+
+#[test]
+fn bundled_models_are_described_by_name() {
+    for (name, vocab) in [("shakespeare", "84 characters"), ("rust", "97 characters")] {
+        let r = run(tempest().args(["info", name]));
+        r.assert_ok();
+        assert!(r.stdout.contains(vocab), "{name}: {}", r.stdout);
+    }
+}

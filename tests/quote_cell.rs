@@ -41,8 +41,14 @@ fn quoted_text(chars: usize) -> String {
 fn quote_model(vocab: &Vocab) -> CharRnn {
     let v = vocab.len() as i64;
     let spec = ModelSpec { cell: CellKind::Lstm, layers: 1, hidden: HIDDEN, embed: v, vocab: v, dropout: 0.0 };
-    tch::manual_seed(11);
-    let model = CharRnn::new(spec, Device::Cpu);
+    // libtorch's generator is process-global and the tests of this file run in parallel: seeding and
+    // drawing the random weights under one lock keeps every test's model the same.
+    static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let model = {
+        let _one_at_a_time = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
+        tch::manual_seed(11);
+        CharRnn::new(spec, Device::Cpu)
+    };
     let q = vocab.id('"').expect("the text has quotes") as i64;
     let (h, u) = (HIDDEN, QUOTE_UNIT as i64);
     tch::no_grad(|| {

@@ -133,7 +133,7 @@ fn temperature_zero_is_argmax_whatever_the_seed() {
 #[test]
 fn one_stream_per_temperature_in_text() {
     let temps = ["0.2", "1", "1.5"];
-    let labels = ["T0.2│ ", "T1│ ", "T1.5│ "];
+    let labels = ["1 T0.2│ ", "2 T1│ ", "3 T1.5│ "];
     let prime = "the dog";
     let mut args = vec!["--seed", "9", "--length", "120", "--prime", prime];
     for t in temps {

@@ -7,21 +7,12 @@
 mod common;
 
 use common::Rng;
-use tch::{Device, Kind, Tensor};
+use tch::{Kind, Tensor};
 use tempest_core::model::{CellKind, CharRnn, Kernel, ModelSpec};
 
 fn model(cell: CellKind, hidden: i64, seed: u64) -> CharRnn {
     let spec = ModelSpec { cell, layers: 2, hidden, embed: 7, vocab: 23, dropout: 0.0 };
-    let model = CharRnn::new(spec, Device::Cpu);
-    let mut rng = Rng::new(seed);
-    tch::no_grad(|| {
-        for (name, t) in model.named_tensors() {
-            let scale = if name.starts_with("embed.") { 1.0 } else { 0.4 };
-            let data: Vec<f32> = (0..t.numel()).map(|_| rng.uniform(-scale, scale)).collect();
-            t.shallow_clone().copy_(&Tensor::from_slice(&data).reshape(t.size()));
-        }
-    });
-    model
+    common::seeded_model(spec, seed, 0.4)
 }
 
 /// The kernels this machine must be able to run, from the CPU's own feature flags: a build that

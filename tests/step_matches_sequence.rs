@@ -4,11 +4,13 @@
 mod common;
 
 use common::Rng;
-use tch::{Device, Kind, Tensor};
+use tch::{Kind, Tensor};
 use tempest_core::model::{CellKind, CharRnn, ModelSpec, Stepper};
 
 const TOL: f32 = 1e-4;
 
+/// Sizes drawn from `seed` too, so the cases cover odd shapes. Dropout must be ignored outside
+/// training; the weights are wide (±0.6) so the gates saturate.
 fn random_model(cell: CellKind, layers: i64, seed: u64) -> CharRnn {
     let mut rng = Rng::new(seed);
     let spec = ModelSpec {
@@ -17,22 +19,9 @@ fn random_model(cell: CellKind, layers: i64, seed: u64) -> CharRnn {
         hidden: rng.range(5, 24) as i64,
         embed: rng.range(3, 12) as i64,
         vocab: rng.range(4, 30) as i64,
-        // Must be ignored outside training.
         dropout: 0.25,
     };
-    tch::manual_seed(seed as i64);
-    let model = CharRnn::new(spec, Device::Cpu);
-    // `manual_seed` is process-global and tests run on parallel threads, so the weights are then
-    // overwritten from a per-test PRNG: every run sees the same model. They are also wider than
-    // PyTorch's default init so the gates saturate and the nonlinearities are really exercised.
-    tch::no_grad(|| {
-        for (name, t) in model.named_tensors() {
-            let scale = if name.starts_with("embed.") { 1.0 } else { 0.6 };
-            let data: Vec<f32> = (0..t.numel()).map(|_| rng.uniform(-scale, scale)).collect();
-            t.shallow_clone().copy_(&Tensor::from_slice(&data).reshape(t.size()));
-        }
-    });
-    model
+    common::seeded_model(spec, seed, 0.6)
 }
 
 fn random_ids(rng: &mut Rng, vocab: i64, len: usize) -> Vec<u32> {
@@ -93,39 +82,22 @@ fn check_single_row(cell: CellKind, layers: i64, seed: u64) {
     step_and_check(&format!("{cell} x{layers}"), &mut s, &[ids], &[want], 0, 40);
 }
 
-#[test]
-fn lstm_one_layer() {
-    check_single_row(CellKind::Lstm, 1, 11);
-}
+/// (cell, layers, seed) for the one-row comparison: every cell kind at every depth up to three.
+const SINGLE_ROW: &[(CellKind, i64, u64)] = &[
+    (CellKind::Lstm, 1, 11),
+    (CellKind::Lstm, 2, 12),
+    (CellKind::Lstm, 3, 13),
+    (CellKind::Gru, 2, 21),
+    (CellKind::Gru, 1, 22),
+    (CellKind::Rnn, 2, 31),
+    (CellKind::Rnn, 1, 32),
+];
 
 #[test]
-fn lstm_two_layers() {
-    check_single_row(CellKind::Lstm, 2, 12);
-}
-
-#[test]
-fn lstm_three_layers() {
-    check_single_row(CellKind::Lstm, 3, 13);
-}
-
-#[test]
-fn gru_two_layers() {
-    check_single_row(CellKind::Gru, 2, 21);
-}
-
-#[test]
-fn gru_one_layer() {
-    check_single_row(CellKind::Gru, 1, 22);
-}
-
-#[test]
-fn rnn_two_layers() {
-    check_single_row(CellKind::Rnn, 2, 31);
-}
-
-#[test]
-fn rnn_one_layer() {
-    check_single_row(CellKind::Rnn, 1, 32);
+fn one_row_matches_the_sequence_forward_for_every_cell_and_depth() {
+    for &(cell, layers, seed) in SINGLE_ROW {
+        check_single_row(cell, layers, seed);
+    }
 }
 
 /// Three different sequences stepped as one batch: each row matches its own sequence forward and
@@ -143,10 +115,10 @@ fn check_batch_rows_independent(cell: CellKind, seed: u64) {
     let x = Tensor::from_slice(&flat).reshape([3, len as i64]);
     let (batched, _) = tch::no_grad(|| model.forward(&x, &model.zero_state(3), false));
     let batched = Vec::<f32>::try_from(batched.flatten(0, -1)).unwrap();
-    for row in 0..3 {
-        for t in 0..len {
+    for (row, w) in want.iter().enumerate() {
+        for (t, wt) in w.iter().enumerate() {
             let off = (row * len + t) * v as usize;
-            assert_close("batched forward", &batched[off..off + v as usize], &want[row][t]);
+            assert_close("batched forward", &batched[off..off + v as usize], wt);
         }
     }
 
@@ -155,18 +127,10 @@ fn check_batch_rows_independent(cell: CellKind, seed: u64) {
 }
 
 #[test]
-fn batch_rows_are_independent_lstm() {
-    check_batch_rows_independent(CellKind::Lstm, 41);
-}
-
-#[test]
-fn batch_rows_are_independent_gru() {
-    check_batch_rows_independent(CellKind::Gru, 42);
-}
-
-#[test]
-fn batch_rows_are_independent_rnn() {
-    check_batch_rows_independent(CellKind::Rnn, 43);
+fn batch_rows_are_independent_for_every_cell() {
+    for (cell, seed) in [(CellKind::Lstm, 41), (CellKind::Gru, 42), (CellKind::Rnn, 43)] {
+        check_batch_rows_independent(cell, seed);
+    }
 }
 
 /// A forked stepper starts from zero with the same weights; a row's state copied into it continues
@@ -221,18 +185,10 @@ fn check_fork_and_row_state(cell: CellKind, layers: i64, seed: u64) {
 }
 
 #[test]
-fn fork_and_row_state_lstm() {
-    check_fork_and_row_state(CellKind::Lstm, 2, 51);
-}
-
-#[test]
-fn fork_and_row_state_gru() {
-    check_fork_and_row_state(CellKind::Gru, 2, 52);
-}
-
-#[test]
-fn fork_and_row_state_rnn() {
-    check_fork_and_row_state(CellKind::Rnn, 3, 53);
+fn fork_and_row_state_for_every_cell() {
+    for (cell, layers, seed) in [(CellKind::Lstm, 2, 51), (CellKind::Gru, 2, 52), (CellKind::Rnn, 3, 53)] {
+        check_fork_and_row_state(cell, layers, seed);
+    }
 }
 
 /// Growing keeps existing rows and adds zero rows; shrinking keeps the first rows; reset zeroes one.

@@ -269,7 +269,7 @@ fn sigkill_loses_at_most_one_interval_and_resume_completes_with_a_clean_log() {
     assert!((20..400).contains(&killed_at), "killed at step {killed_at}");
     let saved = run.checkpoint_step();
     assert!(saved + 5 >= killed_at, "checkpoint at step {saved}, but the run had reached {killed_at}");
-    assert!(saved < killed_at + 10 && saved % 5 == 0, "checkpoint at step {saved}, log at {killed_at}");
+    assert!(saved < killed_at + 10 && saved.is_multiple_of(5), "checkpoint at step {saved}, log at {killed_at}");
     // The checkpoint is whole despite the kill (atomic writes): every tensor reads.
     assert!(tensors(&run.resume_file()).keys().any(|k| k.starts_with("optim.m.")));
 
@@ -301,7 +301,7 @@ fn killed_and_resumed_run_matches_an_uninterrupted_one_bit_for_bit() {
     child.kill().unwrap();
     child.wait().unwrap();
     let saved = run.checkpoint_step();
-    assert!(saved >= 50 && saved < DET_STEPS && saved % DET_CKPT == 0, "checkpoint at step {saved}");
+    assert!((50..DET_STEPS).contains(&saved) && saved.is_multiple_of(DET_CKPT), "checkpoint at step {saved}");
     let redone = run.last_logged().saturating_sub(saved);
     eprintln!("killed with the log {redone} steps past the checkpoint at step {saved}");
 

@@ -276,7 +276,7 @@ pub fn cpu_description() -> String {
 }
 
 fn fmt_rate(r: f64) -> String {
-    crate::commands::info::group(r.round().max(0.0) as u64)
+    tempest_core::display::thousands(r.round().max(0.0) as u64)
 }
 
 pub fn run(args: BenchTrainArgs) -> anyhow::Result<i32> {

@@ -3,11 +3,12 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use tempest_core::display::describe_char;
+use tempest_core::display::{describe_char, escape_controls, excerpt, thousands};
 use tempest_core::model::Checkpoint;
 
 pub fn run(path: &Path) -> anyhow::Result<i32> {
-    let ckpt = Checkpoint::load(path, tch::Device::Cpu)?;
+    // A bundled model by name (`tempest info rust`) or a file, as everywhere else.
+    let ckpt = tempest_core::assets::load_model(Some(path))?;
     let text = describe(path, &ckpt);
     // `tempest info m | head` closes the pipe early; that is not an error.
     match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -20,20 +21,20 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
     let mut lines = Vec::new();
     let m = &ckpt.metadata;
     let spec = ckpt.model.spec();
-    lines.push(format!("model       {}", path.display()));
+    lines.push(format!("model       {}", tempest_core::files::quote_path(path)));
     lines.push(format!("format      {} v{}", m.format, m.format_version));
     lines.push(format!(
         "cell        {} × {} layers, hidden {}, embedding {}",
         spec.cell, spec.layers, spec.hidden, spec.embed
     ));
-    lines.push(format!("parameters  {}", group(spec.parameter_count() as u64)));
+    lines.push(format!("parameters  {}", thousands(spec.parameter_count() as u64)));
     lines.push(format!("dropout     {} (training only)", spec.dropout));
     if let Some(t) = &m.training {
-        lines.push(format!("corpus      {} ({} characters)", t.corpus, group(t.corpus_chars)));
+        lines.push(format!("corpus      {} ({} characters)", excerpt(&t.corpus, 200), thousands(t.corpus_chars)));
         lines.push(format!(
             "trained     {} steps, {} characters seen, {:.0} s",
-            group(t.steps),
-            group(t.chars_seen),
+            thousands(t.steps),
+            thousands(t.chars_seen),
             t.wall_seconds
         ));
         if let Some(l) = t.train_loss {
@@ -42,23 +43,19 @@ fn describe(path: &Path, ckpt: &Checkpoint) -> String {
         if let Some(v) = t.val_loss {
             lines.push(format!("val loss    {v:.4} nats/char ({:.4} bits/char)", v / std::f64::consts::LN_2));
         }
+        if let Some(p) = &t.prime {
+            // Escaped like everything else read from a file: it is shown, never interpreted.
+            lines.push(format!(
+                "prime       \"{}\" (the explorer's prime when its own does not fit)",
+                tempest_core::display::excerpt(p, 80)
+            ));
+        }
     }
     lines.push(format!("vocabulary  {} characters:", ckpt.vocab.len()));
     for (i, &c) in ckpt.vocab.chars().iter().enumerate() {
         lines.push(format!("  {i:>4}  {}", describe_char(c)));
     }
-    lines.iter().map(|l| format!("{l}\n")).collect()
-}
-
-/// 1234567 -> "1,234,567".
-pub fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    // Every line quotes the file (its path, its metadata strings): no control character reaches the
+    // terminal, so a crafted model cannot retitle it, recolour it or move the cursor.
+    lines.iter().map(|l| format!("{}\n", escape_controls(l))).collect()
 }

@@ -9,4 +9,5 @@ pub mod sample;
 pub mod sweep;
 mod sweep_plot;
 pub mod train;
+pub mod train_defaults;
 pub mod values;

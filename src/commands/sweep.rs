@@ -14,7 +14,7 @@ use tempest_core::sweep::{self, Metric, Reference, SamplerSpec, SweepResult, Swe
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
-    /// Model file (.safetensors). Default: the bundled Shakespeare model.
+    /// A bundled model by name (shakespeare, rust) or a model file (.safetensors). Default: shakespeare.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Temperatures: START:STOP:STEP (both ends included) or a list such as 0.2,0.5,1.

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod config;
+pub mod prime;
 mod runtime;
 pub mod ui;
 pub mod worker;

@@ -7,6 +7,7 @@
 //! most once per frame.
 
 mod events;
+mod sweep_job;
 mod terminal;
 
 use std::collections::VecDeque;
@@ -37,6 +38,8 @@ pub struct Launch {
     pub overrides: Overrides,
     /// Quit by itself after this long (for measurements without a person).
     pub quit_after: Option<Duration>,
+    /// What to do with prime characters the model does not know (see `explorer::prime`).
+    pub unknown: UnknownPolicy,
 }
 
 /// Opens the explorer and runs it until the user quits; returns the process exit code.
@@ -44,29 +47,41 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let quit_after = launch.quit_after;
     let config = Config::load(launch.config.as_deref(), &launch.overrides).map_err(|e| anyhow::anyhow!(e))?;
     let ckpt = tempest_core::assets::load_model(config.model.as_deref()).context("cannot load the model")?;
-    ckpt.vocab
-        .encode(&config.prime, UnknownPolicy::Error)
-        .context("the prime text (--prime, or `prime` in the config)")?;
+    let model_prime = ckpt.metadata.training.as_ref().and_then(|t| t.prime.as_deref());
+    let explicit = launch.overrides.prime.is_some();
+    let chosen = crate::explorer::prime::choose(&config.prime, explicit, launch.unknown, &ckpt.vocab, model_prime)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let mut config = config;
+    config.prime = chosen.text;
     anyhow::ensure!(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         "the explorer needs a terminal (stdin and stdout); for text without one, try `tempest sample`"
     );
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let app = App::new(&config, ckpt.vocab.clone(), no_color);
+    let mut app = App::new(&config, ckpt.vocab.clone(), no_color);
+    if let Some(note) = chosen.note {
+        app.set_status(note);
+    }
 
-    let (engine, replies, engine_thread) =
-        worker::spawn(ckpt.model, ckpt.vocab, config.history.chars).context("cannot start the engine thread")?;
-    let (tx, rx) = mpsc::sync_channel(events::QUEUE);
-    events::spawn_forwarder(replies, tx.clone()).context("cannot start a thread")?;
+    // The sweep screen's stepper, made before the engine takes the model; forks of it share its
+    // weights.
+    let sweep_stepper = ckpt.model.stepper(1);
+    let reference = tempest_core::sweep::Reference::from_metadata(ckpt.metadata.reference.as_ref());
+    let vocab = ckpt.vocab.clone();
+    let (tx, rx) = mpsc::sync_channel::<Incoming>(events::QUEUE);
+    let (engine, engine_thread) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx.clone())
+        .context("cannot start the engine thread")?;
     events::spawn_signals(tx.clone()).context("cannot install the signal handlers")?;
 
+    let mut jobs = sweep_job::SweepJobs::new(sweep_stepper, vocab, reference, tx.clone());
     let mut tui = Tui::enter().context("cannot set up the terminal")?;
     events::spawn_input(tx).context("cannot start the input thread")?;
-    let outcome = main_loop(&mut tui, app, &engine, &rx, quit_after.map(|d| Instant::now() + d));
+    let outcome = main_loop(&mut tui, app, &engine, &mut jobs, &rx, quit_after.map(|d| Instant::now() + d));
+    jobs.stop();
     // Terminal first, so the shell is back even if shutting the engine down were slow.
     drop(tui);
     // Dropping the channels ends the engine: it sees its requests disconnected, or its replies
-    // refused once the forwarder finds the main queue gone.
+    // refused once the main queue is gone.
     drop(engine);
     drop(rx);
     let _ = engine_thread.join();
@@ -77,11 +92,12 @@ fn main_loop(
     tui: &mut Tui,
     mut app: App,
     engine: &Sender<Request>,
+    jobs: &mut sweep_job::SweepJobs,
     rx: &mpsc::Receiver<Incoming>,
     quit_at: Option<Instant>,
 ) -> anyhow::Result<i32> {
     let size = tui.terminal.size()?;
-    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), engine) {
+    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), engine, jobs) {
         return Ok(code);
     }
     draw(tui, &app)?;
@@ -110,7 +126,7 @@ fn main_loop(
             match incoming {
                 Incoming::App(ev) => {
                     urgent |= matches!(ev, Event::Key(_) | Event::Mouse(_) | Event::Resize(..));
-                    if let Some(code) = handle(&mut app, ev, engine) {
+                    if let Some(code) = handle(&mut app, ev, engine, jobs) {
                         return Ok(code);
                     }
                     dirty = true;
@@ -142,7 +158,7 @@ fn draw(tui: &mut Tui, app: &App) -> anyhow::Result<()> {
 
 /// Runs one event through `update` and carries out its effects (an export feeds its outcome back
 /// in). Returns the exit code when the app asks to quit.
-fn handle(app: &mut App, event: Event, engine: &Sender<Request>) -> Option<i32> {
+fn handle(app: &mut App, event: Event, engine: &Sender<Request>, jobs: &mut sweep_job::SweepJobs) -> Option<i32> {
     let mut queue = VecDeque::from([event]);
     while let Some(ev) = queue.pop_front() {
         for effect in update(app, ev) {
@@ -152,6 +168,7 @@ fn handle(app: &mut App, event: Event, engine: &Sender<Request>) -> Option<i32> 
                     let _ = engine.send(r);
                 }
                 Effect::Export { text, jsonl } => queue.push_back(Event::Exported(export(&text, &jsonl))),
+                Effect::StartSweep { key, spec } => jobs.start(key, *spec),
                 Effect::Quit => return Some(0),
             }
         }
@@ -159,10 +176,12 @@ fn handle(app: &mut App, event: Event, engine: &Sender<Request>) -> Option<i32> 
     None
 }
 
-/// Writes `tempest-export-<unix time>.txt` and `.jsonl` into the current directory, never over an
+/// Writes `tempest-export-<UTC time>.txt` and `.jsonl` (e.g. `tempest-export-2026-11-29T15-04-05`:
+/// readable, sortable, and valid on every file system) into the current directory, never over an
 /// existing file. Returns the text file's path (the JSONL file sits beside it).
 fn export(text: &str, jsonl: &str) -> Result<PathBuf, String> {
-    let t = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let t = export_stamp(secs);
     for n in 0..100 {
         let stem = if n == 0 { format!("tempest-export-{t}") } else { format!("tempest-export-{t}-{n}") };
         let (txt, js) = (PathBuf::from(format!("{stem}.txt")), PathBuf::from(format!("{stem}.jsonl")));
@@ -179,4 +198,31 @@ fn export(text: &str, jsonl: &str) -> Result<PathBuf, String> {
         return Ok(txt);
     }
     Err("too many exports in one second".into())
+}
+
+/// `2026-11-29T15-04-05` for a Unix time (UTC): the civil date from the day count (Howard
+/// Hinnant's algorithm), with `-` for `:` so the name is a valid file name everywhere.
+fn export_stamp(unix_secs: u64) -> String {
+    let days = (unix_secs / 86_400) as i64;
+    let rem = unix_secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}-{:02}-{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod export_name_tests {
+    #[test]
+    fn stamps_are_readable_utc_times() {
+        assert_eq!(super::export_stamp(0), "1970-01-01T00-00-00");
+        assert_eq!(super::export_stamp(1_795_964_645), "2026-11-29T15-04-05");
+        assert_eq!(super::export_stamp(951_782_400), "2000-02-29T00-00-00");
+    }
 }

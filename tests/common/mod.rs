@@ -1,5 +1,6 @@
-//! Helpers shared by the integration tests: model files built without tch (plain Rust weights
-//! written with the `safetensors` crate), an independent f64 reference forward pass, and the CLI.
+//! Helpers shared by the integration tests (and, through `#[path]`, the benches): model files built
+//! without tch (plain Rust weights written with the `safetensors` crate), an independent f64
+//! reference forward pass, a tch model with seeded random weights, and the CLI.
 
 #![allow(dead_code)]
 
@@ -290,4 +291,21 @@ pub fn corpus_text(chars: usize) -> String {
         text.push(if next(3) == 0 { '\n' } else { ' ' });
     }
     text
+}
+
+/// A tch model of `spec` whose weights are uniform in ±`scale` (±1 for the embedding), drawn from
+/// a private PRNG seeded by `seed`. libtorch's `manual_seed` is process-global and tests run on
+/// parallel threads, so this is how every run sees the same model. Wider than PyTorch's default
+/// init when `scale` is large, so the gates saturate and the nonlinearities are really exercised.
+pub fn seeded_model(spec: tempest_core::model::ModelSpec, seed: u64, scale: f32) -> tempest_core::model::CharRnn {
+    let model = tempest_core::model::CharRnn::new(spec, tch::Device::Cpu);
+    let mut rng = Rng::new(seed);
+    tch::no_grad(|| {
+        for (name, t) in model.named_tensors() {
+            let s = if name.starts_with("embed.") { 1.0 } else { scale as f64 };
+            let data: Vec<f32> = (0..t.numel()).map(|_| rng.uniform(-s, s)).collect();
+            t.shallow_clone().copy_(&tch::Tensor::from_slice(&data).reshape(t.size()));
+        }
+    });
+    model
 }

@@ -25,13 +25,22 @@ pub struct BundledModel {
 }
 
 /// Every bundled model; the first is the default.
-pub static BUNDLED: &[BundledModel] = &[BundledModel {
-    name: "shakespeare",
-    file: "shakespeare.safetensors",
-    about: "2×512 LSTM on the complete works of Shakespeare",
-    bytes: include_bytes!("../../../assets/shakespeare.safetensors"),
-    heldout: include_str!("../../../assets/shakespeare.heldout.txt"),
-}];
+pub static BUNDLED: &[BundledModel] = &[
+    BundledModel {
+        name: "shakespeare",
+        file: "shakespeare.safetensors",
+        about: "2×512 LSTM on the complete works of Shakespeare",
+        bytes: include_bytes!("../../../assets/shakespeare.safetensors"),
+        heldout: include_str!("../../../assets/shakespeare.heldout.txt"),
+    },
+    BundledModel {
+        name: "rust",
+        file: "rust.safetensors",
+        about: "2×512 LSTM on the sources of 25 Rust crates",
+        bytes: include_bytes!("../../../assets/rust.safetensors"),
+        heldout: include_str!("../../../assets/rust.heldout.txt"),
+    },
+];
 
 /// The file name of the default bundled model.
 pub const BUNDLED_NAME: &str = "shakespeare.safetensors";
@@ -94,10 +103,14 @@ impl ModelSource {
     }
 }
 
-/// Loads `path`, or the default bundled model when `None`.
+/// Loads what `--model` named: a bundled model by its name (`rust`), else the file at `path`; the
+/// default bundled model when `None`. Every command goes through here, so a name works everywhere.
 pub fn load_model(path: Option<&Path>) -> Result<Checkpoint> {
     match path {
-        Some(p) => ModelSource::File(p.to_owned()).load(),
+        Some(p) => match p.to_str() {
+            Some(s) => ModelSource::parse(s).load(),
+            None => ModelSource::File(p.to_owned()).load(),
+        },
         None => ModelSource::default_bundled().load(),
     }
 }
@@ -105,6 +118,16 @@ pub fn load_model(path: Option<&Path>) -> Result<Checkpoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_bundled_model_loads_by_name_through_load_model() {
+        for m in BUNDLED {
+            let ck = load_model(Some(Path::new(m.name))).unwrap();
+            let want = ModelSource::Bundled(m.name).load().unwrap();
+            assert_eq!(ck.vocab, want.vocab, "{}", m.name);
+        }
+        assert!(load_model(Some(Path::new("./rust"))).is_err(), "a path is read as a file");
+    }
 
     #[test]
     fn names_pick_bundled_models_and_anything_else_is_a_file() {

@@ -9,6 +9,10 @@ use crate::sampling::{draw, penalty_window, push_to_window, softmax_t, SamplerSe
 mod drawn;
 pub use drawn::Drawn;
 
+/// How many prime characters are fed between two calls of the progress callback of
+/// [`Generator::prime_with`]: a few milliseconds of work, so abandoning a prime is quick.
+pub const PRIME_CHUNK: usize = 32;
+
 pub struct Generator {
     stepper: Stepper,
     vocab: Vocab,
@@ -83,6 +87,17 @@ impl Generator {
     /// Runs the prime text through every stream from a zero state; afterwards each stream's
     /// next-character logits are those following the prime.
     pub fn prime(&mut self, ids: &[u32]) -> Result<()> {
+        self.prime_with(ids, &mut |_| true).map(|_| ())
+    }
+
+    /// [`Generator::prime`], asking `go_on(characters fed so far)` every [`PRIME_CHUNK`]
+    /// characters whether to carry on (for progress, and so a long prime can be abandoned).
+    /// Returns `Ok(false)` if it was abandoned; the streams are then back at a zero state.
+    ///
+    /// Every stream starts from the same text, so the prime is fed once, through a one-stream
+    /// fork sharing the weights, and its state copied to every stream: the same numbers as
+    /// feeding each stream, at a fraction of the work.
+    pub fn prime_with(&mut self, ids: &[u32], go_on: &mut dyn FnMut(usize) -> bool) -> Result<bool> {
         if ids.is_empty() {
             return Err(Error::Invalid("the prime text is empty: give at least one character".into()));
         }
@@ -91,19 +106,33 @@ impl Generator {
             self.uniforms.reset_stream(row);
             self.recent[row].clear();
         }
-        let n = self.streams();
-        for &id in ids {
-            self.feed(&vec![id; n])?;
+        let mut one = self.stepper.fork(1);
+        let mut logits = Vec::new();
+        for (k, part) in ids.chunks(PRIME_CHUNK).enumerate() {
+            if k > 0 && !go_on(k * PRIME_CHUNK) {
+                return Ok(false);
+            }
+            for &id in part {
+                one.step(&[id], &mut logits)?;
+            }
+        }
+        let state = one.row_state(0);
+        let v = self.vocab.len();
+        for row in 0..self.streams() {
+            self.stepper.set_row_state(row, &state);
+            self.pending[row * v..(row + 1) * v].copy_from_slice(&logits[..v]);
         }
         for (r, s) in self.recent.iter_mut().zip(&self.settings) {
             *r = penalty_window(ids, &[], s.repeat_window);
         }
-        Ok(())
+        Ok(true)
     }
 
-    /// Feeds one id per stream through the model.
+    /// Feeds one id per stream through the model. Fails, rather than sample from garbage, when the
+    /// model's logits are not finite (see [`crate::sampling::check_finite_logits`]).
     pub fn feed(&mut self, ids: &[u32]) -> Result<()> {
-        Ok(self.stepper.step(ids, &mut self.pending)?)
+        self.stepper.step(ids, &mut self.pending)?;
+        crate::sampling::check_finite_logits(&self.pending, self.vocab.len())
     }
 
     /// Draws each stream's next character from its pending logits, without feeding it back.
@@ -197,5 +226,61 @@ impl Generator {
     /// the last `repeat_window` count).
     pub fn penalty_ids(&self, stream: usize) -> &[u32] {
         &self.recent[stream]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CellKind, CharRnn, ModelSpec};
+
+    fn generator(cell: CellKind, streams: usize) -> Generator {
+        let chars: Vec<char> = "abcdef \n".chars().collect();
+        let spec = ModelSpec { cell, layers: 2, hidden: 24, embed: 8, vocab: chars.len() as i64, dropout: 0.0 };
+        let model = CharRnn::new(spec, tch::Device::Cpu);
+        let settings = vec![SamplerSettings::with_temperature(1.0); streams];
+        Generator::new(model.stepper(streams), Vocab::new(chars).unwrap(), settings, 1, false).unwrap()
+    }
+
+    #[test]
+    fn priming_once_gives_every_stream_what_feeding_each_character_gives() {
+        for cell in [CellKind::Lstm, CellKind::Gru, CellKind::Rnn] {
+            let mut g = generator(cell, 3);
+            let ids: Vec<u32> = (0..200u32).map(|i| (i * 7 + i / 3) % 8).collect();
+            // The reference: every stream stepped through the prime, character by character.
+            let mut reference = g.stepper().fork(3);
+            let mut logits = Vec::new();
+            for &id in &ids {
+                reference.step(&[id; 3], &mut logits).unwrap();
+            }
+            g.prime(&ids).unwrap();
+            for row in 0..3 {
+                assert_eq!(g.row_state(row), reference.row_state(row), "{cell:?} row {row}");
+                assert_eq!(g.pending_logits(row), &logits[row * 8..(row + 1) * 8], "{cell:?} row {row}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_prime_can_be_abandoned_between_chunks() {
+        let mut g = generator(CellKind::Lstm, 2);
+        let ids = vec![1u32; PRIME_CHUNK * 10];
+        let mut asked = Vec::new();
+        let finished = g
+            .prime_with(&ids, &mut |done| {
+                asked.push(done);
+                done < 3 * PRIME_CHUNK
+            })
+            .unwrap();
+        assert!(!finished);
+        assert_eq!(asked, [PRIME_CHUNK, 2 * PRIME_CHUNK, 3 * PRIME_CHUNK]);
+        let mut all = Vec::new();
+        assert!(g
+            .prime_with(&ids, &mut |d| {
+                all.push(d);
+                true
+            })
+            .unwrap());
+        assert_eq!(all.len(), 9, "asked between every two chunks");
     }
 }

@@ -112,6 +112,8 @@ pub const PANES: Limit<usize> = closed(1, 6);
 /// A pane's temperature as the config sets it and the keys move it (a subset of [`TEMPERATURE`]:
 /// beyond 5 every character is about equally likely and the panes show noise).
 pub const PANE_TEMPERATURE: Limit<f32> = closed(0.0, 5.0);
+// Every pane temperature must be one the sampler accepts.
+const _: () = assert!(PANE_TEMPERATURE.hi <= TEMPERATURE.hi && PANE_TEMPERATURE.lo >= TEMPERATURE.lo);
 /// Generation speed, characters per second per pane.
 pub const SPEED: Limit<f32> = closed(1.0, 2000.0);
 /// Rows of the next-character histogram.
@@ -132,7 +134,6 @@ mod tests {
         assert!(MIN_P.contains(0.0) && !MIN_P.contains(1.0));
         assert_eq!(LOOP_MAX_PERIOD.check("max_period", 1), Err("max_period must be in [200, 4096], got 1".into()));
         assert_eq!(SPEED.clamp(5000.0), 2000.0);
-        assert!(PANE_TEMPERATURE.hi <= TEMPERATURE.hi, "panes must be valid sampler settings");
     }
 
     #[test]

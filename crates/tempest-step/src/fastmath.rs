@@ -21,7 +21,7 @@ pub fn exp(x: f32) -> f32 {
     p = p * r + 8.333_452e-3;
     p = p * r + 4.166_579_6e-2;
     p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
+    p = p * r + 5e-1;
     let y = p * r * r + r + 1.0;
     // Scale by 2^n through the exponent bits (n ∈ [-126, 127] after the clamp).
     let e = y * f32::from_bits(((n as i32 + 127) as u32) << 23);
@@ -53,7 +53,7 @@ pub fn log2(x: f32) -> f32 {
     p = p * f - 1.666_805_8e-1;
     p = p * f + 2.000_071_4e-1;
     p = p * f - 2.499_999_4e-1;
-    p = p * f + 3.333_333_1e-1;
+    p = p * f + 3.333_333e-1;
     let ln = f + (f * z * p - 0.5 * z);
     e as f32 + ln * std::f32::consts::LOG2_E
 }

@@ -12,12 +12,17 @@ use crate::explorer::worker::{Reply, Request};
 pub enum Event {
     Key(KeyEvent),
     Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste): it goes into an open editor as text and is
+    /// never run as keystrokes.
+    Paste(String),
     /// The terminal's size in columns and rows. The runtime sends one at start-up too, so that
     /// mouse clicks can be matched to panes with the same layout the drawing uses.
     Resize(u16, u16),
     Engine(Reply),
     /// The outcome of an [`Effect::Export`]: the directory or file written, or what went wrong.
     Exported(Result<PathBuf, String>),
+    /// Progress or the result of the sweep started by [`Effect::StartSweep`].
+    Sweep(super::sweep_view::SweepEvent),
 }
 
 /// What the runtime must do on the app's behalf.
@@ -29,6 +34,12 @@ pub enum Effect {
     Export {
         text: String,
         jsonl: String,
+    },
+    /// Run this sweep on a job thread (never the UI's), reporting through [`Event::Sweep`] with
+    /// `key`. A newer sweep cancels an older one still running.
+    StartSweep {
+        key: String,
+        spec: Box<tempest_core::sweep::SweepSpec>,
     },
     Quit,
 }

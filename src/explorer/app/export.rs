@@ -29,8 +29,7 @@ pub(super) fn build(app: &App) -> (String, String) {
     let coupled = if app.coupled { "coupled" } else { "independent" };
     let _ = writeln!(text, "# tempest · seed {} · {coupled} sampling · prime {:?}", app.seed, app.prime);
     for (i, pane) in app.panes.iter().enumerate() {
-        let _ =
-            writeln!(text, "\n=== pane {} · {} · {} chars ===", i + 1, &pane.settings.label(), thousands(pane.total()));
+        let _ = writeln!(text, "\n=== pane {} · {} chars · {} ===", i + 1, thousands(pane.total()), drawn_at(pane));
         if pane.is_complete() {
             text.push_str(&app.prime);
         } else {
@@ -58,5 +57,31 @@ pub(super) fn build(app: &App) -> (String, String) {
         }
         text.push('\n');
     }
+    text.push_str(&super::loop_report::export_section(app));
     (text, jsonl)
+}
+
+/// The settings a pane's text was drawn with, as runs: `drawn at T 0.20` or, after changes,
+/// `drawn at T 0.20 (chars 1–500), T 1.00 (chars 501–900)`. Never the current setting alone, which
+/// may differ from all of them.
+fn drawn_at(pane: &super::PaneState) -> String {
+    let first = pane.first_pos();
+    let mut runs: Vec<(String, u64, u64)> = Vec::new();
+    for (k, d) in pane.history().iter().enumerate() {
+        let pos = first + k as u64 + 1;
+        let label = d.settings.label();
+        match runs.last_mut() {
+            Some(r) if r.0 == label => r.2 = pos,
+            _ => runs.push((label, pos, pos)),
+        }
+    }
+    match runs.as_slice() {
+        [] => format!("nothing drawn yet; now {}", pane.settings.label()),
+        [(label, _, _)] => format!("drawn at {label}"),
+        _ => {
+            let parts: Vec<String> =
+                runs.iter().map(|(l, a, b)| format!("{l} (chars {}–{})", thousands(*a), thousands(*b))).collect();
+            format!("drawn at {}", parts.join(", "))
+        }
+    }
 }

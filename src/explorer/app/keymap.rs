@@ -149,8 +149,9 @@ pub const KEYMAP: &[Row] = &[
     },
     Row {
         keys: "[ ]",
-        help: "inspect: cursor back/forward (paused)",
-        doc: "inspect: move a cursor back/forward through the focused pane's text (while paused)",
+        help: "inspect: cursor back/forward ([ pauses first)",
+        doc: "inspect: move a cursor back/forward through the focused pane's text; `[` while running pauses \
+              and opens it on the newest character",
         bind: &[bind(InspectBack, &[ch('[')]), bind(InspectForward, &[ch(']')])],
         hints: &[hint_in("[", "inspect", 4, NORMAL), hint_in("[/]", "move", 0, INSPECT)],
     },
@@ -234,9 +235,34 @@ pub const KEYMAP: &[Row] = &[
     Row {
         keys: "e",
         help: "export the text and per-char JSONL",
-        doc: "export every pane's text and per-character JSONL to `tempest-export-<time>.{txt,jsonl}` in the \
+        doc: "export every pane's text and per-character JSONL to `tempest-export-<UTC time, e.g. 2026-11-29T15-04-05>.{txt,jsonl}` in the \
               current folder",
         bind: &[bind(Export, &[ch('e')])],
+        hints: &[],
+    },
+    Row {
+        keys: "L",
+        help: "loop panel: every pane's loops",
+        doc: "show the loop panel in place of the histogram: for every pane the share of characters in \
+              loops, exact and near-loops found, first onset, longest period and current state, then the \
+              focused pane's loops (kept after the text breaks out)",
+        bind: &[bind(ToggleLoops, &[ch('L')])],
+        hints: &[],
+    },
+    Row {
+        keys: "T",
+        help: "loop panel: sort panes by T",
+        doc: "in the loop panel, list the panes by temperature (again: in pane order)",
+        bind: &[bind(SortLoopsByT, &[ch('T')])],
+        hints: &[],
+    },
+    Row {
+        keys: "S",
+        help: "temperature sweep screen",
+        doc: "open the sweep screen: 21 temperatures × 3 samplers × 4 seeds × 1,000 characters from the \
+              prime, measured and drawn against T (←/→ metric, r re-run, Esc back); runs in the \
+              background and is kept for the session",
+        bind: &[bind(OpenSweep, &[ch('S')])],
         hints: &[],
     },
     Row {

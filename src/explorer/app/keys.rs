@@ -28,6 +28,11 @@ pub enum Action {
     CycleColors,
     Export,
     ToggleHelp,
+    /// Shows or hides the loop panel.
+    ToggleLoops,
+    /// Orders the loop panel's panes by temperature, or back by pane.
+    SortLoopsByT,
+    OpenSweep,
     /// Inspect: move the cursor one character back (entering inspect mode at the newest one).
     InspectBack,
     InspectForward,
@@ -74,6 +79,9 @@ impl Action {
         Action::CycleColors,
         Action::Export,
         Action::ToggleHelp,
+        Action::ToggleLoops,
+        Action::SortLoopsByT,
+        Action::OpenSweep,
         Action::InspectBack,
         Action::InspectForward,
         Action::InspectOldest,

@@ -7,14 +7,17 @@
 mod edit;
 mod event;
 mod export;
+pub mod field;
 mod generations;
 pub mod keymap;
 pub mod keys;
 pub mod layout;
+mod loop_report;
 mod pane;
 mod replies;
 pub mod sampler_controls;
 pub mod strings;
+mod sweep_view;
 mod update;
 mod view;
 
@@ -24,9 +27,12 @@ mod tests;
 pub(crate) mod testutil;
 
 pub use event::{Effect, Event};
+pub use field::Field;
 pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
+pub use loop_report::{comparison, comparison_lines, episode_line, PaneLoops};
 pub use pane::PaneState;
+pub use sweep_view::{SweepEvent, SweepJob, SweepView};
 pub use update::{apply, update};
 pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
 
@@ -50,15 +56,17 @@ pub const SPEED_FACTOR: f32 = 1.5;
 pub enum Overlay {
     None,
     Help,
-    /// Editing the prime text; `error` names the first character the model does not know.
+    /// Editing the prime text; `error` names the characters the model does not know.
     PrimeEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
     SeedEdit {
-        buffer: String,
+        field: Field,
         error: Option<String>,
     },
+    /// The temperature sweep screen.
+    Sweep,
 }
 
 /// The inspect cursor (only while paused): a character of the focused pane, and the row selected in
@@ -132,6 +140,11 @@ pub struct App {
     pub prime_ids: Vec<u32>,
     pub generations: Generations,
     pub overlay: Overlay,
+    /// The loop panel is shown in place of the histogram.
+    pub loop_panel: bool,
+    /// The loop panel lists panes by temperature rather than in pane order.
+    pub loop_sort_by_t: bool,
+    pub sweep: SweepView,
     pub inspect: Option<Inspect>,
     pub hist: HistogramOptions,
     /// The sampler setting ↑/↓ adjusts.
@@ -148,6 +161,8 @@ pub struct App {
     pub no_color: bool,
     /// Last known terminal size, for matching mouse clicks to panes.
     pub size: (u16, u16),
+    /// While the engine feeds a long prime: characters fed so far, and the prime's length.
+    pub priming: Option<(usize, usize)>,
 }
 
 impl App {
@@ -184,6 +199,9 @@ impl App {
             prime_ids,
             generations: Generations::new(1),
             overlay: Overlay::None,
+            loop_panel: false,
+            loop_sort_by_t: false,
+            sweep: SweepView::default(),
             inspect: None,
             hist: HistogramOptions::default(),
             knob: Knob::default(),
@@ -196,6 +214,7 @@ impl App {
             colors: config.colors,
             no_color,
             size: (0, 0),
+            priming: None,
         }
     }
 
@@ -218,6 +237,29 @@ impl App {
             seed: self.seed,
             coupled: self.coupled,
         }
+    }
+
+    pub(crate) fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), is_error: false });
+    }
+
+    pub(crate) fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), is_error: true });
+    }
+
+    /// Restarts every pane from the prime (after a prime or seed change too).
+    pub(crate) fn restart(&mut self, fx: &mut Vec<Effect>) {
+        self.generations.bump(Bump::Reset);
+        self.priming = None;
+        self.panes.iter_mut().for_each(|p| p.clear());
+        self.inspect = None;
+        fx.push(Effect::Engine(self.reset_request()));
+    }
+
+    /// The histogram row of the character actually drawn at `pos`, so that Enter right away
+    /// re-draws the same character.
+    pub(crate) fn default_selection(&self, pane: usize, pos: u64) -> usize {
+        self.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
     }
 
     /// The mode that decides what keys mean and which hints show.

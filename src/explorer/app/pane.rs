@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::explorer::worker::Drawn;
-use tempest_core::analysis::{Loop, LoopDetector, LoopSettings, Metrics, Observation, Summary};
+use tempest_core::analysis::{Loop, LoopSettings, LoopTracker, Metrics, NearLoopSettings, Observation, Summary};
 use tempest_core::sampling::SamplerSettings;
 
 #[derive(Debug, Clone)]
@@ -16,7 +16,8 @@ pub struct PaneState {
     /// Characters generated since the prime, including those no longer kept.
     total: u64,
     capacity: usize,
-    loops: LoopDetector,
+    /// Exact and near loops, with every loop since the prime (see `LoopTracker`).
+    loops: LoopTracker,
     metrics: Metrics,
     /// Absolute position of the newest newline generated, so drawing can find where the visible
     /// lines start without scanning back through a long line.
@@ -33,7 +34,7 @@ impl PaneState {
             history: VecDeque::new(),
             total: 0,
             capacity: capacity.max(1),
-            loops: LoopDetector::new(loops),
+            loops: LoopTracker::new(loops, NearLoopSettings::default()),
             metrics: Metrics::new(metrics_window),
             last_newline: None,
             last_logits: Vec::new(),
@@ -73,7 +74,9 @@ impl PaneState {
         self.history.truncate(keep);
         self.total = pos;
         self.last_newline = self.last_newline.filter(|&p| p < pos);
-        self.loops.reset();
+        // Loops found before the oldest held character cannot be re-found; the tracker restarts
+        // there, positions staying absolute.
+        self.loops.reset_at(self.first_pos());
         self.metrics.reset();
         for d in &self.history {
             self.loops.push(d.ch);
@@ -115,7 +118,12 @@ impl PaneState {
     }
 
     pub fn current_loop(&self) -> Option<Loop> {
-        self.loops.current()
+        self.loops.current_exact()
+    }
+
+    /// Every loop this pane fell into (kept after it broke out), and the comparison figures.
+    pub fn loops(&self) -> &LoopTracker {
+        &self.loops
     }
 
     pub fn summary(&self) -> Summary {

@@ -1,6 +1,6 @@
 //! Engine replies: new characters, branches and errors.
 
-use super::{update::default_selection, App};
+use super::App;
 use crate::explorer::worker::{Reply, StepBatch};
 
 pub(super) fn on_reply(app: &mut App, reply: Reply) {
@@ -15,16 +15,23 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) {
             // Leave the cursor on the character just chosen, ready to step or resume from it.
             if let Some(ins) = app.inspect.filter(|i| i.pane == pane) {
                 let pos = pos.min(app.panes[pane].total() - 1);
-                app.inspect = Some(super::Inspect { pos, selected: default_selection(app, pane, pos), ..ins });
+                app.inspect = Some(super::Inspect { pos, selected: app.default_selection(pane, pos), ..ins });
             }
         }
-        Reply::Synced(_) => {}
+        // The runtime ends the explorer on `Ended` before it gets here.
+        Reply::Synced(_) | Reply::Ended => {}
+        Reply::Priming { generation, done, total } => {
+            if generation == app.generation() {
+                app.priming = Some((done, total));
+            }
+        }
         Reply::Error(msg) => app.set_error(msg),
     }
 }
 
 fn on_stepped(app: &mut App, batch: StepBatch) {
     let Some(remap) = app.generations.remap(batch.generation) else { return };
+    app.priming = None;
     for step in batch.steps {
         for (i, d) in step.into_iter().enumerate() {
             if let Some(p) = remap.pane(i).and_then(|j| app.panes.get_mut(j)) {
@@ -43,7 +50,7 @@ fn on_stepped(app: &mut App, batch: StepBatch) {
     if let Some(ins) = app.inspect {
         let first = app.panes[ins.pane].first_pos();
         if ins.pos < first {
-            app.inspect = Some(super::Inspect { pos: first, selected: default_selection(app, ins.pane, first), ..ins });
+            app.inspect = Some(super::Inspect { pos: first, selected: app.default_selection(ins.pane, first), ..ins });
         }
     }
 }

@@ -1,5 +1,7 @@
 //! All text the explorer shows, in one place, plus the small formatting helpers that shape it.
 
+use tempest_core::display::thousands;
+
 pub const HINT_STEP_PAUSED: &str = "stepping works while paused: press space first";
 pub const HINT_INSPECT_PAUSED: &str = "inspecting works while paused: press space first";
 pub const HINT_NOTHING_YET: &str = "nothing generated yet";
@@ -11,13 +13,18 @@ pub const HELP_TITLE: &str = " keys · ? or esc to close ";
 
 pub const PRIME_TITLE: &str = " prime text ";
 pub const PRIME_INTRO: &str = "the text every pane starts from:";
-pub const PRIME_KEYS: &str = "enter apply · alt-enter/ctrl-j newline · ctrl-u clear · esc cancel";
+pub const PRIME_KEYS: &str =
+    "enter apply · alt-enter/ctrl-j newline · ←/→ ↑/↓ home/end move · ctrl-u clear · esc cancel";
 pub const SEED_TITLE: &str = " seed ";
 pub const SEED_KEYS: &str = "type a whole number · enter restarts with it · esc cancel";
 
 pub const WAITING: &str = "waiting for the first character…";
 
-pub const LEGEND_RANK: &[&str] = &["top-1", "top-10", "top-100", "rest"];
+/// Shown instead of [`WAITING`] while a long prime is fed through the model.
+pub fn priming(done: usize, total: usize) -> String {
+    let pct = (done as f64 / total.max(1) as f64 * 100.0).floor();
+    format!("feeding the prime: {} of {} characters ({pct}%)…", thousands(done as u64), thousands(total as u64))
+}
 pub const LEGEND_P: &[&str] = &["p ≥ 50%", "≥ 10%", "≥ 1%", "< 1%"];
 
 pub fn too_small(need: (u16, u16), have: (u16, u16)) -> String {

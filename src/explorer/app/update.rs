@@ -4,7 +4,7 @@ use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::keymap::action_for;
 use super::keys::{self, Action};
-use super::{edit, export, replies, App, Bump, Effect, Event, Inspect, Overlay, Status};
+use super::{edit, export, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay};
 use super::{layout, strings};
 use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
@@ -17,10 +17,12 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
     match event {
         Event::Key(key) => on_key(app, key, &mut fx),
         Event::Mouse(m) => on_mouse(app, m),
+        Event::Paste(text) => edit::on_paste(app, &text),
         Event::Resize(w, h) => app.size = (w, h),
         Event::Engine(reply) => replies::on_reply(app, reply),
         Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
         Event::Exported(Err(e)) => app.set_error(format!("export failed: {e}")),
+        Event::Sweep(ev) => sweep_view::on_event(app, ev),
     }
     fx
 }
@@ -40,6 +42,7 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
                 return;
             }
         }
+        Overlay::Sweep => return sweep_view::on_key(app, key, fx),
         Overlay::None => {}
     }
     if let Some(action) = action_for(&key, app.mode()) {
@@ -91,11 +94,13 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Step if app.paused => fx.push(Effect::Engine(Request::Step)),
         Step => app.set_status(strings::HINT_STEP_PAUSED),
         Reset => {
-            reset(app, fx);
+            app.restart(fx);
             app.set_status(strings::MSG_RESET);
         }
-        EditPrime => app.overlay = Overlay::PrimeEdit { buffer: app.prime.clone(), error: None },
-        EditSeed => app.overlay = Overlay::SeedEdit { buffer: app.seed.to_string(), error: None },
+        EditPrime => app.overlay = Overlay::PrimeEdit { field: super::Field::new(&app.prime), error: None },
+        EditSeed => {
+            app.overlay = Overlay::SeedEdit { field: super::Field::prefilled(&app.seed.to_string()), error: None }
+        }
         ToggleCoupled => {
             app.coupled = !app.coupled;
             fx.push(Effect::Engine(Request::Coupled(app.coupled)));
@@ -117,6 +122,18 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             fx.push(Effect::Export { text, jsonl });
         }
         ToggleHelp => app.overlay = Overlay::Help,
+        ToggleLoops => app.loop_panel = !app.loop_panel,
+        SortLoopsByT => {
+            app.loop_sort_by_t = !app.loop_sort_by_t;
+            app.loop_panel = true;
+        }
+        OpenSweep => sweep_view::open(app, fx),
+        InspectBack if !app.paused && app.inspect.is_none() => {
+            // Pausing first: the cursor opens on the newest character, which then stays put.
+            app.paused = true;
+            fx.push(Effect::Engine(Request::Pause));
+            move_cursor(app, |pos, _, _| pos);
+        }
         InspectBack => move_cursor(app, |pos, _, _| pos.saturating_sub(1)),
         InspectForward => move_cursor(app, |pos, _, _| pos + 1),
         InspectOldest => move_cursor(app, |_, first, _| first),
@@ -129,16 +146,6 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-impl App {
-    pub(crate) fn set_status(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), is_error: false });
-    }
-
-    pub(crate) fn set_error(&mut self, text: impl Into<String>) {
-        self.status = Some(Status { text: text.into(), is_error: true });
-    }
-}
-
 /// Moves focus; an open inspect cursor follows to the same position in the new pane.
 fn set_focus(app: &mut App, i: usize) {
     app.focus = i.min(app.panes.len() - 1);
@@ -146,7 +153,7 @@ fn set_focus(app: &mut App, i: usize) {
         let p = &app.panes[app.focus];
         app.inspect = (p.total() > 0).then(|| {
             let pos = ins.pos.clamp(p.first_pos(), p.total() - 1);
-            Inspect { pane: app.focus, pos, selected: default_selection(app, app.focus, pos) }
+            Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) }
         });
     }
 }
@@ -182,7 +189,7 @@ fn next_preset(app: &mut App, fx: &mut Vec<Effect>) {
         .map(|s| super::PaneState::new(*s, l.history_chars, l.loops, l.metrics_window))
         .collect();
     app.focus = app.focus.min(app.panes.len() - 1);
-    reset(app, fx);
+    app.restart(fx);
     app.set_status(format!("preset {}/{}: {} (P for the next)", i + 1, app.presets.len(), preset.name));
 }
 
@@ -195,14 +202,6 @@ fn change_speed(app: &mut App, factor: f32, fx: &mut Vec<Effect>) {
         fx.push(Effect::Engine(Request::Run { chars_per_sec: app.speed.request_rate() }));
     }
     app.set_status(format!("speed {} ch/s per pane (range {}–{})", app.speed.chars_per_sec, SPEED.lo, SPEED.hi));
-}
-
-/// Restarts every pane from the prime (after a prime or seed change too).
-pub(super) fn reset(app: &mut App, fx: &mut Vec<Effect>) {
-    app.generations.bump(Bump::Reset);
-    app.panes.iter_mut().for_each(|p| p.clear());
-    app.inspect = None;
-    fx.push(Effect::Engine(app.reset_request()));
 }
 
 fn add_pane(app: &mut App, fx: &mut Vec<Effect>) {
@@ -245,12 +244,7 @@ fn move_cursor(app: &mut App, to: impl Fn(u64, u64, u64) -> u64) {
         Some(ins) => to(ins.pos, first, newest).clamp(first, newest),
         None => newest,
     };
-    app.inspect = Some(Inspect { pane: app.focus, pos, selected: default_selection(app, app.focus, pos) });
-}
-
-/// The row of the character actually drawn, so Enter right away re-draws the same character.
-pub(super) fn default_selection(app: &App, pane: usize, pos: u64) -> usize {
-    app.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
+    app.inspect = Some(Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) });
 }
 
 fn move_selection(app: &mut App, delta: isize) {

@@ -123,18 +123,6 @@ colors! {
     rank_over_100,
 }
 
-impl ColorsConfig {
-    /// The GLTR colour for a character of `rank` (1 = most likely, as [`tempest_core::sampling::rank_of`]).
-    pub fn rank_color(&self, rank: usize) -> Color {
-        match rank {
-            0..=1 => self.rank_1,
-            2..=10 => self.rank_10,
-            11..=100 => self.rank_100,
-            _ => self.rank_over_100,
-        }
-    }
-}
-
 /// A colour as users write it: a name ("light_red", "dark gray"), "#rrggbb", a palette index
 /// "0"-"255", or "reset"/"default". ratatui's parser does all but "default".
 pub fn parse_color(s: &str) -> Option<Color> {

@@ -48,10 +48,10 @@ fn the_default_config_validates_with_the_documented_values() {
     assert_eq!(c.metrics.window, 256);
     assert_eq!(c.colors.focus_border, Color::Yellow);
     assert_eq!(c.colors.loop_highlight, Color::Indexed(52));
-    assert_eq!(c.colors.rank_color(1), Color::Green);
-    assert_eq!(c.colors.rank_color(10), Color::Yellow);
-    assert_eq!(c.colors.rank_color(11), Color::Red);
-    assert_eq!(c.colors.rank_color(101), Color::Magenta);
+    assert_eq!(
+        [c.colors.rank_1, c.colors.rank_10, c.colors.rank_100, c.colors.rank_over_100],
+        [Color::Green, Color::Yellow, Color::Red, Color::Magenta]
+    );
 }
 
 /// Key paths of a table: `a`, `s.k`, and `panes.k` for the union of the pane tables' keys.

@@ -146,6 +146,10 @@ fn model_path(o: &Overrides, configured: &str, origin: &Source) -> Option<PathBu
     if configured.is_empty() {
         return None;
     }
+    // A bundled model's name is not a path, wherever the config file lives.
+    if tempest_core::assets::bundled(configured).is_some() {
+        return Some(PathBuf::from(configured));
+    }
     let p = PathBuf::from(configured);
     match origin {
         Source::File(file) if p.is_relative() => Some(file.parent().unwrap_or(std::path::Path::new("")).join(p)),

@@ -1,11 +1,11 @@
-//! Everything the explorer's main loop waits for arrives on ONE bounded channel: terminal input,
-//! engine replies and signals each have a small thread that forwards into it. The main loop then
-//! blocks in a single `recv`, so it uses no CPU when nothing happens, and the bound carries the
-//! engine's back-pressure through to the UI (a forwarder blocked on a full queue stops reading
-//! replies, and the engine waits).
+//! Everything the explorer's main loop waits for arrives on ONE bounded channel: the engine sends
+//! its replies into it directly (as [`Incoming`], via `From<Reply>`), and terminal input and
+//! signals each have a small thread that forwards into it. The main loop then blocks in a single
+//! `recv`, so it uses no CPU when nothing happens, and the bound is the engine's back-pressure: on
+//! a full queue its send blocks and it stops generating.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::mpsc::SyncSender;
 use std::thread;
 
 use crossterm::event::{self as ct, Event as CtEvent};
@@ -20,10 +20,20 @@ pub enum Incoming {
     App(Event),
     /// Reading the terminal failed; the explorer cannot be driven any more.
     InputFailed(String),
-    /// The engine thread has ended (it only does so after reporting why, or on shutdown).
+    /// The engine thread has ended ([`Reply::Ended`]: it only does so after reporting why, or on
+    /// shutdown).
     EngineGone,
     /// SIGINT, SIGTERM or SIGHUP: quit cleanly, restoring the terminal.
     Signal(i32),
+}
+
+impl From<Reply> for Incoming {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Ended => Incoming::EngineGone,
+            r => Incoming::App(Event::Engine(r)),
+        }
+    }
 }
 
 /// Reads terminal events until the process exits. It blocks in `read` (no polling), so it costs
@@ -46,24 +56,13 @@ fn read_loop(tx: &SyncSender<Incoming>) -> std::io::Result<()> {
             CtEvent::Key(k) => Event::Key(k),
             CtEvent::Mouse(m) => Event::Mouse(m),
             CtEvent::Resize(w, h) => Event::Resize(w, h),
-            CtEvent::FocusGained | CtEvent::FocusLost | CtEvent::Paste(_) => continue,
+            CtEvent::Paste(text) => Event::Paste(text),
+            CtEvent::FocusGained | CtEvent::FocusLost => continue,
         };
         if tx.send(Incoming::App(ev)).is_err() {
             return Ok(());
         }
     }
-}
-
-/// Turns engine replies into app events.
-pub fn spawn_forwarder(replies: Receiver<Reply>, tx: SyncSender<Incoming>) -> std::io::Result<thread::JoinHandle<()>> {
-    thread::Builder::new().name("tempest-replies".into()).spawn(move || {
-        for r in replies {
-            if tx.send(Incoming::App(Event::Engine(r))).is_err() {
-                return;
-            }
-        }
-        let _ = tx.send(Incoming::EngineGone);
-    })
 }
 
 /// In raw mode Ctrl-C is a key, not a signal; these come from `kill` or a closed terminal.
@@ -76,4 +75,15 @@ pub fn spawn_signals(tx: SyncSender<Incoming>) -> std::io::Result<()> {
         }
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engines_end_ends_the_explorer_and_other_replies_reach_the_app() {
+        assert!(matches!(Incoming::from(Reply::Ended), Incoming::EngineGone));
+        assert!(matches!(Incoming::from(Reply::Synced(3)), Incoming::App(Event::Engine(Reply::Synced(3)))));
+    }
 }

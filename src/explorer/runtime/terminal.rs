@@ -1,8 +1,8 @@
 //! Taking over the terminal and always giving it back.
 //!
-//! Restoring happens in three places, so that every way out leaves a usable shell: the guard's
-//! `Drop` (normal quit and `?` errors), the panic hook (a panic in the UI thread, printed after the
-//! terminal is back so it is readable), and nowhere else. An atomic flag makes the restore run
+//! Restoring happens in two places, so that every way out leaves a usable shell: the guard's
+//! `Drop` (normal quit, signals and `?` errors) and the panic hook (a panic in the UI thread,
+//! printed after the terminal is back so it is readable). An atomic flag makes the restore run
 //! once, whichever comes first.
 
 use std::io::{self, Stdout};
@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 
 use crossterm::cursor::Show;
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::backend::CrosstermBackend;
@@ -36,7 +36,9 @@ impl Tui {
         TAKEN.store(true, Ordering::SeqCst);
         let taken = (|| -> io::Result<Term> {
             enable_raw_mode()?;
-            execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+            // Bracketed paste: a paste arrives as one text event, not as keystrokes that would run
+            // commands.
+            execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, EnableBracketedPaste)?;
             let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
             terminal.hide_cursor()?;
             terminal.clear()?;
@@ -66,7 +68,7 @@ pub fn restore() {
     if TAKEN.swap(false, Ordering::SeqCst) {
         // Best effort: on a closed terminal (SIGHUP) these fail, and there is nothing to restore.
         let _ = disable_raw_mode();
-        let _ = execute!(io::stdout(), DisableMouseCapture, Show, LeaveAlternateScreen);
+        let _ = execute!(io::stdout(), DisableBracketedPaste, DisableMouseCapture, Show, LeaveAlternateScreen);
     }
 }
 

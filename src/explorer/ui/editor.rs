@@ -1,8 +1,9 @@
-//! The prime and seed editors: the buffer as typed (newlines shown as ↵, unknown characters marked),
-//! a cursor at the end, the keys, and the current problem if there is one.
+//! The prime and seed editors: the buffer as typed (newlines shown as ↵, unknown characters
+//! marked), the cursor where it stands, the keys, and the current problem, wrapped to fit.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::widgets::{Block, Clear, Widget};
 
 use super::help::centered;
@@ -19,21 +20,29 @@ pub struct EditorOverlay<'a> {
 impl Widget for EditorOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (app, t) = (self.app, self.theme);
-        let (title, keys, buffer, error, is_prime) = match &app.overlay {
-            Overlay::PrimeEdit { buffer, error } => (strings::PRIME_TITLE, strings::PRIME_KEYS, buffer, error, true),
-            Overlay::SeedEdit { buffer, error } => (strings::SEED_TITLE, strings::SEED_KEYS, buffer, error, false),
+        let (title, keys, field, error, is_prime) = match &app.overlay {
+            Overlay::PrimeEdit { field, error } => (strings::PRIME_TITLE, strings::PRIME_KEYS, field, error, true),
+            Overlay::SeedEdit { field, error } => (strings::SEED_TITLE, strings::SEED_KEYS, field, error, false),
             _ => return,
         };
         let width = area.width.saturating_sub(4).min(72);
         let text_w = width.saturating_sub(4).max(1) as usize;
-        // The cursor is one more (blank) character after the buffer.
-        let chars: Vec<char> = buffer.chars().chain([' ']).collect();
-        let mut rows: Vec<Row> = Vec::new();
-        // Wrapped as a visible character, so the cursor never hangs past the edge like a space.
+        // One more (blank) cell after the text: where the cursor stands at the end.
+        let chars: Vec<char> = field.chars().iter().copied().chain([' ']).collect();
         let n = chars.len();
+        let cursor = field.cursor();
+        let mut rows: Vec<Row> = Vec::new();
+        // The end cell is wrapped as a visible character, so it never hangs past the edge like a
+        // space would.
         wrap::wrap(text_w, 0, n, |i| if i + 1 == n { 'x' } else { chars[i] }, &mut rows);
-        let text_h = rows.len().min(area.height.saturating_sub(6).max(1) as usize);
-        let rect = centered(area, width, text_h as u16 + 5);
+        let msg_w = (width as usize).saturating_sub(3);
+        let error_lines = error.as_deref().map_or(Vec::new(), |e| wrap_words(e, msg_w));
+        let keys_lines = wrap_words(keys, msg_w);
+        // Intro, text, error and keys inside the border; the text gets what is left, at least 1.
+        let fixed = 1 + error_lines.len() + keys_lines.len();
+        let room = (area.height.saturating_sub(2) as usize).saturating_sub(fixed).max(1);
+        let text_h = rows.len().min(room);
+        let rect = centered(area, width, (text_h + fixed + 2) as u16);
         Clear.render(rect, buf);
         let block = Block::bordered().title(title).border_style(t.border_focus).border_type(t.border_focus_type);
         let inner = block.inner(rect);
@@ -43,23 +52,30 @@ impl Widget for EditorOverlay<'_> {
         }
         let (x0, w) = (inner.x + 1, inner.width as usize - 1);
         let mut y = inner.y;
-        let intro = if is_prime { strings::PRIME_INTRO.to_string() } else { format!("current seed: {}", app.seed) };
+        let intro = if is_prime {
+            strings::PRIME_INTRO.to_string()
+        } else if field.fresh {
+            format!("current seed: {} (typing replaces it)", app.seed)
+        } else {
+            format!("current seed: {}", app.seed)
+        };
         buf.set_stringn(x0, y, intro, w, t.dim);
         y += 1;
-        // Show the rows around the cursor (the end) if the buffer is taller than the box.
-        for row in &rows[rows.len() - text_h..] {
+        // The rows shown keep the cursor's row in view, as close to the end as the text allows.
+        let cursor_row = rows.iter().position(|r| cursor < r.end).unwrap_or(rows.len() - 1);
+        let first = (cursor_row + 1).saturating_sub(text_h).min(rows.len() - text_h);
+        for row in &rows[first..first + text_h] {
             let mut x = 0;
-            for i in row.start..row.end {
-                let c = chars[i];
+            for (i, &c) in chars.iter().enumerate().take(row.end).skip(row.start) {
                 let (g, cw) = wrap::display(c);
                 if x + cw > text_w || y >= inner.bottom() {
                     break;
                 }
                 let mut style = if g != c { t.glyph } else { Default::default() };
-                if is_prime && i + 1 < chars.len() && app.vocab.id(c).is_none() {
-                    style = t.error.add_modifier(ratatui::style::Modifier::REVERSED);
+                if is_prime && i + 1 < n && app.vocab.id(c).is_none() {
+                    style = t.error.add_modifier(Modifier::REVERSED);
                 }
-                if i + 1 == chars.len() {
+                if i == cursor {
                     style = t.cursor;
                 }
                 let mut tmp = [0u8; 4];
@@ -69,9 +85,58 @@ impl Widget for EditorOverlay<'_> {
             y += 1;
         }
         let bottom = inner.bottom();
-        if let Some(e) = error {
-            buf.set_stringn(x0, bottom.saturating_sub(2), e, w, t.error);
+        let below = (error_lines.len() + keys_lines.len()) as u16;
+        let mut y = bottom.saturating_sub(below).max(y);
+        for line in &error_lines {
+            if y < bottom {
+                buf.set_stringn(x0, y, line, w, t.error);
+            }
+            y += 1;
         }
-        buf.set_stringn(x0, bottom - 1, keys, w, t.dim);
+        for line in &keys_lines {
+            if y < bottom {
+                buf.set_stringn(x0, y, line, w, t.dim);
+            }
+            y += 1;
+        }
+    }
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a word longer than that is
+/// cut), so a message is read whole instead of clipped.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let (lw, ww) = (line.chars().count(), word.chars().count());
+        if lw > 0 && lw + 1 + ww > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            line = line.chars().skip(width).collect();
+            lines.push(head);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn messages_wrap_at_spaces() {
+        assert_eq!(wrap_words("a seed is a whole number", 10), ["a seed is", "a whole", "number"]);
+        assert_eq!(wrap_words("[0, 9223372036854775807]", 10), ["[0,", "9223372036", "854775807]"]);
+        assert_eq!(wrap_words("", 5), [""]);
     }
 }

@@ -38,7 +38,11 @@ impl Widget for HistogramWidget<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         let Some(view) = view else {
-            buf.set_stringn(inner.x + 1, inner.y, strings::WAITING, inner.width.saturating_sub(1) as usize, t.dim);
+            let waiting = match self.app.priming {
+                Some((done, total)) => strings::priming(done, total),
+                None => strings::WAITING.to_string(),
+            };
+            buf.set_stringn(inner.x + 1, inner.y, waiting, inner.width.saturating_sub(1) as usize, t.dim);
             return;
         };
         if inner.height < CHROME_LINES + 1 {

@@ -4,13 +4,17 @@
 pub mod editor;
 pub mod help;
 pub mod histogram;
+pub mod loops_panel;
 pub mod pane;
 pub mod status;
+pub mod sweep_screen;
 pub mod theme;
 pub mod wrap;
 
 #[cfg(test)]
 mod histogram_tests;
+#[cfg(test)]
+mod loops_sweep_tests;
 #[cfg(test)]
 mod tests;
 
@@ -47,7 +51,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for (index, &r) in l.panes.iter().enumerate() {
         pane::PaneView { app, index, theme: &theme }.render(r, buf);
     }
-    histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
+    if app.loop_panel {
+        loops_panel::LoopsPanel { app, theme: &theme }.render(l.histogram, buf);
+    } else {
+        histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
+    }
     if let Some(r) = l.legend {
         legend(app, &theme).render(r, buf);
     }
@@ -55,6 +63,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match app.overlay {
         Overlay::None => {}
         Overlay::Help => help::HelpOverlay { theme: &theme }.render(area, buf),
+        Overlay::Sweep => sweep_screen::SweepScreen { app, theme: &theme }.render(area, buf),
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)
         }
@@ -63,9 +72,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// What the text colours mean, shown while colouring is on.
 fn legend<'a>(app: &App, t: &Theme) -> Line<'a> {
-    let (what, labels) = match app.color_mode {
-        ColorMode::Rank => (" colour = rank of the drawn character: ", strings::LEGEND_RANK),
-        _ => (" colour = probability it was drawn with: ", strings::LEGEND_P),
+    let b = pane::rank_bounds(app.vocab.len());
+    let rank_labels = [format!("top-{}", b[0]), format!("top-{}", b[1]), format!("top-{}", b[2]), "rest".into()];
+    let (what, labels): (&str, Vec<String>) = match app.color_mode {
+        ColorMode::Rank => (" colour = rank of the drawn character: ", rank_labels.to_vec()),
+        _ => (" colour = probability it was drawn with: ", strings::LEGEND_P.iter().map(|s| s.to_string()).collect()),
     };
     let mut spans = vec![Span::styled(what, t.dim)];
     for (label, style) in labels.iter().zip(t.buckets) {

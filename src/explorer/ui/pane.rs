@@ -11,6 +11,7 @@ use super::wrap::{self, Row};
 use crate::explorer::app::sampler_controls::title_label;
 use crate::explorer::app::{App, ColorMode, PaneState};
 use crate::explorer::worker::Drawn;
+use tempest_core::analysis::{LoopKind, LoopState};
 use tempest_core::display::thousands;
 
 pub struct PaneView<'a> {
@@ -72,6 +73,12 @@ fn titles<'a>(
         let (p, k) = (l.period, l.repeats());
         top.push((vec![format!("⟳ loop: period {p} ×{k}"), format!("⟳ {p}×{k}")], t.loop_span));
         top.push((vec![" ".into()], style));
+    } else if let LoopState::Near { word_period, repeats, .. } = pane.loops().stats().state {
+        top.push((
+            vec![format!("≈ near-loop: {word_period} words ×{repeats}"), format!("≈ {word_period}w×{repeats}")],
+            t.near_loop,
+        ));
+        top.push((vec![" ".into()], style));
     }
     top.push((vec![format!("· {} ch ", thousands(pane.total()))], style));
     let s = pane.summary();
@@ -113,6 +120,7 @@ impl PaneView<'_> {
         wrap::wrap(w, start, end, ch, &mut rows);
         let first = visible_from(&rows, h, cursor);
         let loop_from = pane.current_loop().map_or(usize::MAX, |l| end.saturating_sub(l.span).max(plen));
+        let marks = loop_marks(pane, plen, start, end);
         for (y, row) in rows[first..].iter().take(h).enumerate() {
             let mut x = 0;
             for i in row.start..row.end {
@@ -126,6 +134,11 @@ impl PaneView<'_> {
                 }
                 if i >= loop_from {
                     style = style.patch(self.theme.loop_span);
+                } else if let Some(&(_, _, kind)) = marks.iter().find(|m| (m.0..m.1).contains(&i)) {
+                    style = style.patch(match kind {
+                        LoopKind::Exact => self.theme.loop_past,
+                        LoopKind::Near => self.theme.near_loop,
+                    });
                 }
                 if Some(i) == cursor {
                     style = style.patch(self.theme.cursor);
@@ -139,11 +152,26 @@ impl PaneView<'_> {
     fn char_style(&self, d: &Drawn) -> Style {
         let bucket = match self.app.color_mode {
             ColorMode::Off => return Style::new(),
-            ColorMode::Rank => rank_bucket(d.rank),
+            ColorMode::Rank => rank_bucket(d.rank, self.app.vocab.len()),
             ColorMode::Probability => p_bucket(d.p),
         };
         self.theme.buckets[bucket]
     }
+}
+
+/// The loops overlapping the laid-out text `[from, to)`, as index ranges into it (the prime takes
+/// the first `plen` indices), so past loops stay marked while they are in view.
+fn loop_marks(pane: &PaneState, plen: usize, from: usize, to: usize) -> Vec<(usize, usize, LoopKind)> {
+    let first = pane.first_pos();
+    let at = |pos: u64| plen + pos.saturating_sub(first) as usize;
+    pane.loops()
+        .episodes()
+        .iter()
+        .rev()
+        .take_while(|e| at(e.end()) > from)
+        .filter(|e| e.end() > first && at(e.start) < to)
+        .map(|e| (at(e.start.max(first)), at(e.end()), e.kind))
+        .collect()
 }
 
 /// The first row to show: the last `h` rows, unless the inspect cursor is above them, in which
@@ -159,13 +187,21 @@ fn visible_from(rows: &[Row], h: usize, cursor: Option<usize>) -> usize {
     }
 }
 
-/// GLTR's buckets: the drawn character was the most likely, in the top 10, the top 100, or below.
-pub fn rank_bucket(rank: u32) -> usize {
-    match rank {
-        0..=1 => 0,
-        2..=10 => 1,
-        11..=100 => 2,
-        _ => 3,
+/// GLTR's buckets, sized for the vocabulary (see [`rank_bounds`]): the drawn character was the
+/// most likely, in the next bucket, the one after, or below.
+pub fn rank_bucket(rank: u32, vocab: usize) -> usize {
+    let b = rank_bounds(vocab);
+    b.iter().position(|&top| rank as usize <= top).unwrap_or(3)
+}
+
+/// Upper ranks of the first three buckets. GLTR's top-1 / 10 / 100 suit word vocabularies; for a
+/// character model of a hundred-odd characters "top 100" is nearly everything, so small
+/// vocabularies use top-1 / 3 / 10.
+pub fn rank_bounds(vocab: usize) -> [usize; 3] {
+    if vocab <= 256 {
+        [1, 3, 10]
+    } else {
+        [1, 10, 100]
     }
 }
 

@@ -1,5 +1,6 @@
 //! Snapshot tests of the whole screen and of single widgets, on ratatui's `TestBackend`, plus
-//! checks that no terminal size panics, that NO_COLOR means no colour, and that a big frame is fast.
+//! checks that no terminal size panics and that NO_COLOR means no colour. Frame times are measured
+//! by `benches/ui.rs`, not here.
 
 use crossterm::event::KeyCode;
 use insta::{assert_debug_snapshot, assert_snapshot};
@@ -225,4 +226,45 @@ fn a_large_frame_shows_the_newest_text() {
         let tail = tail.trim_end_matches('\n');
         assert!(screen.contains(tail), "newest text {tail:?} is not on screen");
     }
+}
+
+/// The seed dialog's error, whole (not cut at `[0, 92233720`), at the smallest sizes.
+#[test]
+fn seed_error_fits_at_60x16_and_80x24() {
+    let mut app = sample_app();
+    press(&mut app, 's');
+    press(&mut app, 'x');
+    let small = render(&app, 60, 16);
+    assert_snapshot!("seed_error_60x16", small.backend());
+    assert_snapshot!("seed_error_80x24", render(&app, 80, 24).backend());
+    let text: String = small.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("9223372036854775807]"), "the whole range is shown");
+}
+
+/// The prime editor's cursor stands where it was moved to (here after "KING"), drawn reversed.
+#[test]
+fn prime_editor_cursor_inside_the_text() {
+    let mut app = sample_app();
+    press(&mut app, 'p');
+    update(
+        &mut app,
+        crate::explorer::app::Event::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Up,
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    );
+    for _ in 0..3 {
+        update(&mut app, key(KeyCode::Right));
+    }
+    update(&mut app, key(KeyCode::Right));
+    let t = render(&app, 80, 24);
+    assert_snapshot!("prime_editor_cursor_80x24", t.backend());
+    let buf = t.backend().buffer();
+    let reversed: Vec<String> = buf
+        .content()
+        .iter()
+        .filter(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED))
+        .map(|c| c.symbol().to_string())
+        .collect();
+    assert_eq!(reversed, [" "], "the cursor is on the space after KING");
 }

@@ -21,6 +21,10 @@ pub struct Theme {
     pub glyph: Style,
     /// Added to the characters of a detected loop's repeating span.
     pub loop_span: Style,
+    /// Added to the characters of an exact loop the text has since broken out of.
+    pub loop_past: Style,
+    /// Added to the characters of a near-loop (same words, not the same characters).
+    pub near_loop: Style,
     /// The inspect cursor.
     pub cursor: Style,
     /// Probability colouring buckets, most likely first.
@@ -52,6 +56,14 @@ impl Theme {
             prime: dim,
             glyph: dim,
             loop_span: if no_color { underlined } else { Style::new().bg(p.loop_highlight) },
+            // A mark that stays readable over any colouring: an underline, and for near-loops an
+            // underline in its own colour (italic without colour).
+            loop_past: underlined,
+            near_loop: if no_color {
+                underlined.add_modifier(Modifier::ITALIC)
+            } else {
+                underlined.fg(p.loop_highlight)
+            },
             cursor: reversed.add_modifier(Modifier::BOLD),
             buckets: if no_color {
                 // Likely characters fade, unlikely ones stand out.

@@ -6,6 +6,7 @@
 //! is near (a loop without newlines can run for thousands of characters), it starts at a position
 //! aligned to [`ALIGN`], so rows reflow once every `ALIGN` characters instead of on every frame.
 
+use tempest_core::display::glyph;
 use unicode_width::UnicodeWidthChar;
 
 /// How far back to look for the start of the line holding the first visible character.
@@ -22,12 +23,13 @@ pub struct Row {
 }
 
 /// What a character looks like in a pane, and how many cells it takes: newlines and tabs get
-/// glyphs; control characters and lone combining marks get stand-ins, so the grid never shifts.
+/// glyphs, every other control character its documented stand-in ([`glyph`]: form feed is `␌`),
+/// and lone combining marks a dotted circle, so the grid never shifts.
 pub fn display(c: char) -> (char, usize) {
     match c {
         '\n' => ('↵', 1),
         '\t' => ('⇥', 1),
-        c if c.is_control() => ('�', 1),
+        c if c.is_control() => (glyph(c), 1),
         c => match c.width() {
             Some(0) | None => ('◌', 1),
             Some(w) => (c, w.min(2)),
@@ -130,6 +132,15 @@ mod tests {
     fn a_wrapped_space_hangs_and_a_newline_at_the_edge_moves_down() {
         assert_eq!(lines("abcd efgh", 4), ["abcd ", "efgh"]);
         assert_eq!(lines("abcd\nef", 4), ["abcd", "\n", "ef"]);
+    }
+
+    #[test]
+    fn every_control_character_is_drawn_as_a_visible_glyph() {
+        assert_eq!(display('\u{c}'), ('␌', 1), "form feed");
+        for c in (0u32..0x20).chain(0x7f..0xa0).filter_map(char::from_u32) {
+            let (g, w) = display(c);
+            assert!(w == 1 && g != '\u{fffd}' && !g.is_control(), "U+{:04X} is drawn as {g:?}", c as u32);
+        }
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl PaneHistory {
     pub fn push(&mut self, id: u32, snapshot: impl FnOnce(u64) -> Snapshot) {
         self.ids.push_back(id);
         let len = self.len();
-        if len % self.every == 0 {
+        if len.is_multiple_of(self.every) {
             let s = snapshot(len);
             debug_assert_eq!(s.pos, len);
             self.snapshots.push_back(s);

@@ -1,8 +1,9 @@
 //! The explorer's engine thread and the messages it exchanges with the app.
 //!
-//! One thread owns the model (libtorch) and steps every pane as one batch; the UI thread only
-//! sends [`Request`]s and receives [`Reply`]s, so a keystroke never waits on libtorch. Nothing
-//! here knows about terminals.
+//! One thread lays the model's weights out for stepping, drops the libtorch model, and then owns
+//! the plain-Rust stepper, stepping every pane as one batch; the UI thread only sends
+//! [`Request`]s and receives [`Reply`]s, so a keystroke never waits on the model. Nothing here
+//! knows about terminals.
 //!
 //! Replies that describe text carry the `generation` of the request that started that text; the
 //! app bumps its generation on reset, branch and pane changes and drops replies from older ones,
@@ -10,6 +11,8 @@
 
 pub mod history;
 pub mod session;
+// `worker::worker` is the thread itself; the folder also holds its session and history.
+#[allow(clippy::module_inception)]
 pub mod worker;
 
 pub use tempest_core::generate::Drawn;
@@ -86,6 +89,16 @@ pub enum Reply {
         logits: Vec<f32>,
     },
     Synced(u64),
+    /// Feeding a long prime: `done` of `total` characters so far (sent about every
+    /// [`worker::PROGRESS_EVERY`] while it lasts, so the user sees it move).
+    Priming {
+        generation: u64,
+        done: usize,
+        total: usize,
+    },
     /// A request could not be carried out; the message is for the user.
     Error(String),
+    /// The engine thread has ended: the last reply it sends, on shutdown or after an `Error` that
+    /// says why. Nothing follows it.
+    Ended,
 }

@@ -33,6 +33,23 @@ impl Session {
         coupled: bool,
         history_chars: usize,
     ) -> Result<Self> {
+        let started = Session::start(weights, vocab, prime, panes, seed, coupled, history_chars, &mut |_| true)?;
+        Ok(started.expect("a prime that is never abandoned completes"))
+    }
+
+    /// [`Session::new`], feeding the prime in chunks and asking `go_on(characters fed)` between
+    /// them whether to carry on; `Ok(None)` when it was told to stop.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start(
+        weights: &SharedWeights,
+        vocab: Vocab,
+        prime: Vec<u32>,
+        panes: Vec<SamplerSettings>,
+        seed: u64,
+        coupled: bool,
+        history_chars: usize,
+        go_on: &mut dyn FnMut(usize) -> bool,
+    ) -> Result<Option<Self>> {
         if panes.is_empty() {
             return Err(Error::Invalid("there must be at least one pane".into()));
         }
@@ -45,11 +62,13 @@ impl Session {
         let mut gen = Generator::new(Stepper::new(weights, panes.len()), vocab, panes, seed, coupled)?;
         let replay = gen.stepper().fork(1);
         // The same call as `tempest sample`, so the explorer shows the same text for the same seed.
-        gen.prime(&prime)?;
+        if !gen.prime_with(&prime, go_on)? {
+            return Ok(None);
+        }
         let start = Snapshot { pos: 0, state: gen.row_state(0), logits: gen.pending_logits(0).to_vec() };
         let histories =
             (0..gen.streams()).map(|_| PaneHistory::new(start.clone(), history_chars, SNAPSHOT_EVERY)).collect();
-        Ok(Session { gen, prime, start, histories, replay, history_chars, scratch: Vec::new() })
+        Ok(Some(Session { gen, prime, start, histories, replay, history_chars, scratch: Vec::new() }))
     }
 
     pub fn panes(&self) -> usize {
@@ -63,11 +82,6 @@ impl Session {
     /// The ids the repetition penalty reads for `pane`'s next character.
     pub fn penalty_ids(&self, pane: usize) -> &[u32] {
         self.gen.penalty_ids(pane)
-    }
-
-    /// The logits that will produce `pane`'s next character.
-    pub fn next_logits(&self, pane: usize) -> &[f32] {
-        self.gen.pending_logits(pane)
     }
 
     fn check_pane(&self, pane: usize) -> Result<()> {

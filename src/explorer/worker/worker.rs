@@ -1,17 +1,20 @@
-//! The engine thread: owns the model (libtorch tensors are not `Sync`), steps every pane as one
-//! batch at the requested pace, and talks to the app only through channels.
+//! The engine thread: builds the stepper from the model (whose libtorch tensors are not `Sync`,
+//! hence built on this thread) and drops the model, then steps every pane as one batch at the
+//! requested pace, talking to the app only through channels.
 //!
 //! - Paused (or before the first `Reset`) it blocks in `recv`, using no CPU.
 //! - Before every step it drains the request queue, so a burst of `Settings` collapses into the
 //!   newest one and keys never wait behind generation.
 //! - At r chars/s it waits with `recv_timeout` until the next step's deadline, so a request is
 //!   handled the moment it arrives rather than after a sleep.
-//! - Characters are sent in batches at most [`FLUSH_EVERY`] apart, over a bounded channel: a slow
-//!   UI makes the engine wait instead of letting the queue (and memory) grow.
+//! - Characters are sent in batches at most [`FLUSH_EVERY`] apart, straight into the caller's
+//!   bounded channel (the explorer's one event queue): a slow UI makes the engine wait instead of
+//!   letting the queue (and memory) grow.
 //! - A panic inside libtorch or the engine becomes `Reply::Error`; the engine then waits for a
 //!   new `Reset` instead of taking the thread (and the app) down.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError};
 use std::thread::{self, JoinHandle};
@@ -25,30 +28,53 @@ use tempest_core::model::{CharRnn, SharedWeights, Vocab};
 pub const THREAD_NAME: &str = "tempest-engine";
 /// Longest a drawn character waits in the engine before it is sent: under one frame at 60 fps.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(12);
-/// Replies in flight before the engine blocks. At one batch per [`FLUSH_EVERY`] this is about
-/// 200 ms of output: enough to ride out a slow frame, small enough that pausing feels instant.
-pub const REPLY_QUEUE: usize = 16;
+/// Where the engine's replies go: straight into the caller's channel (the explorer's one event
+/// queue), each wrapped by `From<Reply>`. The channel is bounded, so a slow UI makes the engine
+/// wait instead of letting the queue (and memory) grow.
+type ReplySink = Box<dyn Fn(Reply) -> Flow + Send>;
 
-/// Starts the engine thread. It exits when the returned `Sender` is dropped (or the `Receiver`,
-/// at its next reply). `history_chars` is how far back (at least) a `Branch` can reach.
-pub fn spawn(
+/// How often a long prime reports its progress.
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Sends [`Reply::Ended`] when the engine thread ends, however it ends (even by a panic that
+/// escaped), so the receiver learns of it without a second channel to watch.
+struct EndNotice(ReplySink);
+
+impl Drop for EndNotice {
+    fn drop(&mut self) {
+        let _ = (self.0)(Reply::Ended);
+    }
+}
+
+/// Starts the engine thread, which sends its replies into `replies` (as `T::from(reply)`), and
+/// [`Reply::Ended`] last. It exits when the returned `Sender` is dropped, or at its next reply
+/// once the receiver of `replies` is gone. `history_chars` is how far back (at least) a `Branch`
+/// can reach.
+pub fn spawn<T>(
     model: CharRnn,
     vocab: Vocab,
     history_chars: usize,
-) -> std::io::Result<(Sender<Request>, Receiver<Reply>, JoinHandle<()>)> {
+    replies: SyncSender<T>,
+) -> std::io::Result<(Sender<Request>, JoinHandle<()>)>
+where
+    T: From<Reply> + Send + 'static,
+{
     let (req_tx, req_rx) = mpsc::channel();
-    let (rep_tx, rep_rx) = mpsc::sync_channel(REPLY_QUEUE);
+    let sink = |tx: SyncSender<T>| -> ReplySink { Box::new(move |r| tx.send(T::from(r)).map_err(|_| Stopped)) };
+    let end = EndNotice(sink(replies.clone()));
+    let send = sink(replies);
     let handle = thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
+        let _end = end;
         // The weights are laid out for stepping once; every session shares them.
         let weights = match catch_unwind(AssertUnwindSafe(|| model.step_weights())) {
             Ok(s) => s,
             Err(p) => {
-                let _ = rep_tx.send(Reply::Error(format!("the engine could not start: {}", panic_text(&*p))));
+                let _ = send(Reply::Error(format!("the engine could not start: {}", panic_text(&*p))));
                 return;
             }
         };
         drop(model);
-        let mut worker = Worker::new(weights, vocab, history_chars, rep_tx);
+        let mut worker = Worker::new(weights, vocab, history_chars, send);
         loop {
             match catch_unwind(AssertUnwindSafe(|| worker.run(&req_rx))) {
                 Ok(_stopped) => return,
@@ -59,14 +85,14 @@ pub fn spawn(
                     worker.pending.clear();
                     let msg =
                         format!("the engine failed and stopped generating: {}; reset to start again", panic_text(&*p));
-                    if worker.replies.send(Reply::Error(msg)).is_err() {
+                    if worker.send(Reply::Error(msg)).is_err() {
                         return;
                     }
                 }
             }
         }
     })?;
-    Ok((req_tx, rep_rx, handle))
+    Ok((req_tx, handle))
 }
 
 fn panic_text(p: &(dyn Any + Send)) -> String {
@@ -92,7 +118,7 @@ struct Worker {
     weights: SharedWeights,
     vocab: Vocab,
     history_chars: usize,
-    replies: SyncSender<Reply>,
+    replies: ReplySink,
     session: Option<Session>,
     generation: u64,
     pace: Pace,
@@ -101,10 +127,12 @@ struct Worker {
     pending: Vec<Vec<Drawn>>,
     pending_logits: Vec<Vec<f32>>,
     oldest: Instant,
+    /// Requests that arrived while a prime was being fed, handled (in order) before any new one.
+    deferred: VecDeque<Request>,
 }
 
 impl Worker {
-    fn new(weights: SharedWeights, vocab: Vocab, history_chars: usize, replies: SyncSender<Reply>) -> Self {
+    fn new(weights: SharedWeights, vocab: Vocab, history_chars: usize, replies: ReplySink) -> Self {
         let now = Instant::now();
         Worker {
             weights,
@@ -118,14 +146,20 @@ impl Worker {
             pending: Vec::new(),
             pending_logits: Vec::new(),
             oldest: now,
+            deferred: VecDeque::new(),
         }
     }
 
     fn run(&mut self, rx: &Receiver<Request>) -> Flow {
         loop {
             loop {
+                // Requests set aside while a prime was fed come before anything newer.
+                if let Some(r) = self.deferred.pop_front() {
+                    self.handle(r, rx)?;
+                    continue;
+                }
                 match rx.try_recv() {
-                    Ok(r) => self.handle(r)?,
+                    Ok(r) => self.handle(r, rx)?,
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => return Err(Stopped),
                 }
@@ -149,7 +183,7 @@ impl Worker {
                         self.flush()?;
                     }
                     match rx.recv_timeout(t - now) {
-                        Ok(r) => self.handle(r)?,
+                        Ok(r) => self.handle(r, rx)?,
                         Err(RecvTimeoutError::Timeout) => {}
                         Err(RecvTimeoutError::Disconnected) => return Err(Stopped),
                     }
@@ -157,7 +191,7 @@ impl Worker {
                 None => {
                     self.flush()?;
                     match rx.recv() {
-                        Ok(r) => self.handle(r)?,
+                        Ok(r) => self.handle(r, rx)?,
                         Err(_) => return Err(Stopped),
                     }
                 }
@@ -166,7 +200,7 @@ impl Worker {
     }
 
     fn send(&self, reply: Reply) -> Flow {
-        self.replies.send(reply).map_err(|_| Stopped)
+        (self.replies)(reply)
     }
 
     fn error(&self, msg: impl Into<String>) -> Flow {
@@ -209,20 +243,64 @@ impl Worker {
         Ok(())
     }
 
-    fn handle(&mut self, req: Request) -> Flow {
+    fn handle(&mut self, req: Request, rx: &Receiver<Request>) -> Flow {
         match req {
             Request::Reset { generation, prime, panes, seed, coupled } => {
                 self.flush()?;
                 self.generation = generation;
-                let made =
-                    Session::new(&self.weights, self.vocab.clone(), prime, panes, seed, coupled, self.history_chars);
+                self.session = None;
+                let total = prime.len();
+                let (started, mut last_report) = (Instant::now(), Instant::now());
+                let mut gone = false;
+                let (replies, deferred) = (&self.replies, &mut self.deferred);
+                // Between chunks of the prime: take what the app has sent meanwhile (a newer
+                // Reset makes this prime moot; a closed channel means the app has quit), and
+                // report progress once it has taken long enough to notice.
+                let mut go_on = |done: usize| {
+                    loop {
+                        match rx.try_recv() {
+                            Ok(r) => {
+                                let supersedes = matches!(r, Request::Reset { .. });
+                                deferred.push_back(r);
+                                if supersedes {
+                                    return false;
+                                }
+                            }
+                            Err(TryRecvError::Empty) => break,
+                            Err(TryRecvError::Disconnected) => {
+                                gone = true;
+                                return false;
+                            }
+                        }
+                    }
+                    if started.elapsed() >= PROGRESS_EVERY && last_report.elapsed() >= PROGRESS_EVERY {
+                        last_report = Instant::now();
+                        // The main loop drains the queue all the time, so this send waits at most a frame.
+                        let _ = replies(Reply::Priming { generation, done, total });
+                    }
+                    true
+                };
+                let made = Session::start(
+                    &self.weights,
+                    self.vocab.clone(),
+                    prime,
+                    panes,
+                    seed,
+                    coupled,
+                    self.history_chars,
+                    &mut go_on,
+                );
+                if gone {
+                    return Err(Stopped);
+                }
                 match made {
-                    Ok(s) => {
+                    Ok(Some(s)) => {
                         self.session = Some(s);
                         self.next_step = Instant::now();
                     }
+                    // Superseded by a newer Reset, which is waiting in `deferred`.
+                    Ok(None) => {}
                     Err(e) => {
-                        self.session = None;
                         self.error(format!("could not start generating: {e}"))?;
                     }
                 }

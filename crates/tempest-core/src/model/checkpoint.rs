@@ -36,6 +36,10 @@ pub struct TrainingFacts {
     pub wall_seconds: f64,
     #[serde(default)]
     pub settings: serde_json::Value,
+    /// A short start of the held-out text: the prime front ends use when theirs does not fit the
+    /// vocabulary. Absent from checkpoints written before it was added (they still load).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prime: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

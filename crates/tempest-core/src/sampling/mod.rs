@@ -339,3 +339,22 @@ pub use window::{penalty_window, push_to_window};
 
 #[cfg(test)]
 mod tests;
+
+/// Checks that a model's logits are all finite. Weights that are finite but huge load fine and
+/// then overflow float32 at run time; sampling from infinite or NaN logits would draw the same
+/// character forever. Every path that steps a model (`sample`, `score`, the explorer) calls this on
+/// each step's logits and stops with the error it returns.
+///
+/// `logits` holds `rows` rows of the vocabulary's size, row-major.
+pub fn check_finite_logits(logits: &[f32], vocab: usize) -> crate::Result<()> {
+    match logits.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(crate::Error::Invalid(format!(
+            "the model produced a non-finite logit ({}) for character id {} of stream {}: its weights overflow \
+             float32 arithmetic, so it cannot be sampled from",
+            logits[i],
+            i % vocab.max(1),
+            i / vocab.max(1)
+        ))),
+    }
+}

@@ -13,7 +13,9 @@
 pub mod data;
 pub mod optim;
 pub mod output;
+pub mod prime;
 pub mod resume;
+pub mod sample;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,10 +74,35 @@ pub enum Outcome {
 
 /// What the trainer reports, so the command decides how to show it (progress bar or plain log).
 pub enum Event<'a> {
-    Started { total: u64, start: u64, params: i64, train_chars: usize, val_chars: usize, device: Device },
-    Step { step: u64, loss: f64, lr: f64, chars_per_sec: f64 },
-    Eval { step: u64, train_loss: f64, val_loss: f64, best: bool, chars_per_sec: f64, elapsed: f64 },
-    Checkpoint { step: u64, path: &'a Path },
+    Started {
+        total: u64,
+        start: u64,
+        params: i64,
+        train_chars: usize,
+        val_chars: usize,
+        device: Device,
+    },
+    Step {
+        step: u64,
+        loss: f64,
+        lr: f64,
+        chars_per_sec: f64,
+    },
+    Eval {
+        step: u64,
+        train_loss: f64,
+        val_loss: f64,
+        best: bool,
+        chars_per_sec: f64,
+        elapsed: f64,
+    },
+    /// A resume checkpoint was written; `model` and `vocab` are the model as saved (for a sample).
+    Checkpoint {
+        step: u64,
+        path: &'a Path,
+        model: &'a CharRnn,
+        vocab: &'a crate::model::Vocab,
+    },
 }
 
 pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
@@ -125,8 +152,24 @@ impl Trainer {
     /// Picks a run up from its resume checkpoint. `corpus` overrides the stored path (the file
     /// must still have the same content).
     pub fn resume(path: &Path, corpus: Option<PathBuf>, device: Device) -> Result<Self> {
+        Self::resume_extended(path, corpus, None, device)
+    }
+
+    /// [`Trainer::resume`], optionally extending the run to `steps` in all (a finished run
+    /// continues). The learning rate then follows the cosine schedule of the longer run from the
+    /// step reached, so it rises again from the floor and decays to it by the new end.
+    pub fn resume_extended(path: &Path, corpus: Option<PathBuf>, steps: Option<u64>, device: Device) -> Result<Self> {
         let saved = resume::load(path, device)?;
         let mut config = saved.config;
+        if let Some(steps) = steps {
+            if steps < saved.state.step {
+                return Err(Error::Invalid(format!(
+                    "--steps {steps} is behind this run, which is already at step {}: give a larger --steps to extend it",
+                    saved.state.step
+                )));
+            }
+            config.steps = steps;
+        }
         // The stored --out may be relative to the folder the run started in: the run's files are
         // the ones beside this checkpoint, wherever the command is run from. Only its file name is
         // used, so a stored path (edited, say, to `..` or `../x`) cannot send writes elsewhere.
@@ -211,7 +254,12 @@ impl Trainer {
             if stop.load(Ordering::Relaxed) {
                 self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
                 self.save_resume(&resume_path)?;
-                report(Event::Checkpoint { step: self.state.step, path: &resume_path });
+                report(Event::Checkpoint {
+                    step: self.state.step,
+                    path: &resume_path,
+                    model: &self.model,
+                    vocab: &self.corpus.vocab,
+                });
                 return Ok(Outcome::Interrupted { state: self.state.clone(), checkpoint: resume_path });
             }
             let step = self.state.step;
@@ -233,7 +281,7 @@ impl Trainer {
             let done = self.state.step == cfg.steps;
             let mut log = serde_json::json!({"step": self.state.step, "lr": lr, "train_loss": loss,
                 "chars_seen": self.state.step * chars_per_step as u64});
-            if self.state.step % cfg.eval_every == 0 || done {
+            if self.state.step.is_multiple_of(cfg.eval_every) || done {
                 let val = if self.corpus.val.len() >= 2 { Some(self.evaluate()?) } else { None };
                 self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
                 self.state.last_val = val;
@@ -257,13 +305,21 @@ impl Trainer {
                     elapsed: self.state.wall_seconds,
                 });
             }
-            if self.state.step % 10 == 0 || done || self.state.step % cfg.eval_every == 0 {
+            if self.state.step.is_multiple_of(10) || done || self.state.step.is_multiple_of(cfg.eval_every) {
                 resume::append_log(&log_path, &log)?;
             }
-            if self.state.step % cfg.checkpoint_every == 0 || self.state.step % cfg.eval_every == 0 || done {
+            if self.state.step.is_multiple_of(cfg.checkpoint_every)
+                || self.state.step.is_multiple_of(cfg.eval_every)
+                || done
+            {
                 self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
                 self.save_resume(&resume_path)?;
-                report(Event::Checkpoint { step: self.state.step, path: &resume_path });
+                report(Event::Checkpoint {
+                    step: self.state.step,
+                    path: &resume_path,
+                    model: &self.model,
+                    vocab: &self.corpus.vocab,
+                });
             }
         }
         Ok(Outcome::Finished { state: self.state.clone() })
@@ -300,6 +356,8 @@ impl Trainer {
             val_bits_per_char: self.state.last_val.map(|v| v / std::f64::consts::LN_2),
             wall_seconds: self.state.wall_seconds,
             settings: serde_json::to_value(&self.config).unwrap_or_default(),
+            prime: Some(prime::default_prime(&self.corpus.vocab, &self.corpus.val, &self.corpus.train))
+                .filter(|p| !p.is_empty()),
         }
     }
 

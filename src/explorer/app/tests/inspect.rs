@@ -19,12 +19,15 @@ fn cursor(app: &crate::explorer::app::App) -> Option<(usize, u64)> {
 }
 
 #[test]
-fn the_cursor_needs_a_pause_then_walks_the_text() {
+fn bracket_pauses_and_inspects_then_walks_the_text() {
     let mut app = app();
     feed(&mut app, &["hello", "hello", "hello"]);
-    press(&mut app, '[');
-    assert_eq!(app.inspect, None);
-    assert!(app.status.is_some(), "explains that inspecting needs a pause");
+    let fx = press(&mut app, '[');
+    assert!(app.paused, "[ while running pauses");
+    assert_eq!(fx, [Effect::Engine(Request::Pause)]);
+    assert_eq!(cursor(&app), Some((0, 4)), "and inspects the newest character");
+    press(&mut app, ' ');
+    assert_eq!(app.inspect, None, "resuming leaves inspect mode");
     press(&mut app, ' ');
     update(&mut app, key(KeyCode::Right));
     press(&mut app, '[');

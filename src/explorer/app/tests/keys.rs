@@ -208,8 +208,17 @@ fn export_gives_text_and_one_json_line_per_char() {
     feed(&mut app, &["ab", "cd", "e "]);
     let fx = press(&mut app, 'e');
     let [Effect::Export { text, jsonl }] = &fx[..] else { panic!("{fx:?}") };
-    assert!(text.contains("=== pane 1 · T 0.20 · 2 chars ===\nKING HENRY:\nab\n"), "{text}");
-    assert!(text.contains("=== pane 3 · T 1.50 · top-k 5 · 2 chars ==="), "{text}");
+    assert!(text.contains("=== pane 1 · 2 chars · drawn at T 0.20 ===\nKING HENRY:\nab\n"), "{text}");
+    assert!(text.contains("=== pane 3 · 2 chars · drawn at T 1.50 · top-k 5 ==="), "{text}");
+    // Text drawn at other settings than the current ones says so, run by run.
+    app.panes[0].settings.temperature = 1.0;
+    feed(&mut app, &["x", "y", "z"]);
+    app.panes[0].settings.temperature = 3.0;
+    let fx = press(&mut app, 'e');
+    let [Effect::Export { text: t2, .. }] = &fx[..] else { panic!("{fx:?}") };
+    assert!(t2.contains("=== pane 1 · 3 chars · drawn at T 0.20 (chars 1–2), T 1.00 (chars 3–3) ==="), "{t2}");
+    let header = t2.lines().find(|l| l.starts_with("=== pane 1 ")).unwrap();
+    assert!(!header.contains("T 3.00"), "the current T drew nothing: {header}");
     let lines: Vec<serde_json::Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 6);
     let last = &lines[5];
