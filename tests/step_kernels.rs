@@ -66,6 +66,8 @@ fn every_kernel_and_thread_count_matches_the_sequence_forward() {
                 let mut outs: Vec<Vec<f32>> = Vec::new();
                 for threads in [1, 2] {
                     let mut s = tempest_core::model::Stepper::new(&weights, batch);
+                    // The kernel whatever the batch size would choose (tests/step_paths.rs has the other path).
+                    s.set_path(tempest_core::model::PathChoice::Fixed(tempest_core::model::StepPath::Kernel));
                     s.set_threads(threads);
                     assert_eq!(s.threads(), threads);
                     s.set_kernel(kernel).unwrap();
@@ -92,43 +94,4 @@ fn every_kernel_and_thread_count_matches_the_sequence_forward() {
             }
         }
     }
-}
-
-/// The libtorch path steps the same model to the same logits as the kernel, keeps row state
-/// across a switch of path, and a stepper on `Auto` takes the path its batch size calls for.
-#[test]
-fn the_torch_path_agrees_with_the_kernel_and_auto_follows_the_batch() {
-    use tempest_core::model::{PathChoice, StepPath, Stepper, WIDE_BATCH};
-    for (cell, seed) in [(CellKind::Lstm, 4), (CellKind::Gru, 5), (CellKind::Rnn, 6)] {
-        let m = model(cell, 37, seed);
-        let w = m.step_weights();
-        let (mut k, mut t) = (Stepper::new(&w, 5), Stepper::new(&w, 5));
-        k.set_path(PathChoice::Fixed(StepPath::Kernel));
-        t.set_path(PathChoice::Fixed(StepPath::Torch));
-        assert_eq!((k.path(), t.path()), (StepPath::Kernel, StepPath::Torch));
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for step in 0..8u32 {
-            let ids: Vec<u32> = (0..5).map(|r| (r * 3 + step * 5) % 23).collect();
-            k.step(&ids, &mut a).unwrap();
-            t.step(&ids, &mut b).unwrap();
-            let d = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
-            assert!(d < 1e-4, "{cell} step {step}: paths differ by {d}");
-        }
-        // Switching path keeps every stream's state.
-        let before = t.row_state(3);
-        t.set_path(PathChoice::Fixed(StepPath::Kernel));
-        assert_eq!(t.path(), StepPath::Kernel);
-        let after = t.row_state(3);
-        for (x, y) in before.h.iter().flatten().zip(after.h.iter().flatten()) {
-            assert!((x - y).abs() < 1e-6);
-        }
-        assert!(t.step(&[23, 0, 0, 0, 0], &mut b).is_err(), "ids are checked on either path");
-    }
-    let m = model(CellKind::Lstm, 16, 9);
-    let mut s = Stepper::new(&m.step_weights(), 3);
-    assert_eq!(s.path(), StepPath::Kernel);
-    s.resize(WIDE_BATCH);
-    assert_eq!(s.path(), StepPath::Torch);
-    s.resize(WIDE_BATCH - 1);
-    assert_eq!(s.path(), StepPath::Kernel);
 }
