@@ -13,7 +13,7 @@
 //! 4. the loop detectors per character.
 //!
 //! `cargo bench --bench generation` (add `-- --quick` for a short smoke run, `-- --only
-//! step|wide|chars|loops` for one part). Times are medians
+//! step|wide|chars|loops` for one part, `-- --only wide --batches 64,256` for some batch sizes). Times are medians
 //! of rounds (min and max beside them); "cpu" is the time the thread actually ran, which stays
 //! honest when other processes share the machine and the wall times do not.
 
@@ -421,7 +421,10 @@ print(json.dumps(out))
 /// lands on all of them alike; the ratios are within this run.
 fn bench_wide(model: &CharRnn, vocab: usize, quick: bool) {
     use tempest_core::model::{PathChoice, StepPath, Stepper, WIDE_BATCH};
-    let batches = [1usize, 3, 16, 64, 256, 512];
+    // `--batches 64,256` measures only those sizes.
+    let batches: Vec<usize> = common::arg("--batches")
+        .map(|s| s.split(',').filter_map(|b| b.trim().parse().ok()).filter(|&b| b > 0).collect())
+        .unwrap_or_else(|| vec![1, 3, 16, 64, 256, 512]);
     let rounds = if quick { 3 } else { 5 };
     // Each round is a few hundred milliseconds at every batch size.
     let steps_for = |b: usize| ((if quick { 2000 } else { 8000 }) / b).clamp(8, 400);
@@ -430,7 +433,8 @@ fn bench_wide(model: &CharRnn, vocab: usize, quick: bool) {
     let spec = *model.spec();
     println!(
         "\n[3] wide batches: model-step chars/s (embedding, cells and logits; no sampling), median of {rounds} rounds; \
-         the Stepper takes libtorch from batch {WIDE_BATCH}; libtorch and PyTorch on {threads} thread(s)"
+         the Stepper takes libtorch {}; libtorch and PyTorch on {threads} thread(s)",
+        WIDE_BATCH.map_or("at no batch size (no crossover)".to_string(), |n| format!("from batch {n}"))
     );
     let py = torch_python();
     if let Err(why) = &py {

@@ -88,9 +88,9 @@ def run(*cmd):
 def needed(so):
     return [l.split("[")[1].rstrip("]") for l in run("readelf", "-d", str(so)).splitlines() if "(NEEDED)" in l]
 present = {p.name for p in lib.iterdir()}
-missing = sorted({n for so in lib.glob("*.so*") for n in needed(so)} - present
-                 - {"libc.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libpthread.so.0", "libstdc++.so.6",
-                    "libgcc_s.so.1", "ld-linux-x86-64.so.2"})
+# What the system loader finds (libc, libstdc++, ...) is the system's business, not a stub's.
+system = {l.split()[0] for l in run("ldconfig", "-p").splitlines()[1:] if l.strip()}
+missing = sorted({n for so in lib.glob("*.so*") for n in needed(so)} - present - system)
 # libcuda.so.1 (the driver) is only needed by libcaffe2_nvrtc.so, which torch opens on demand for GPU code.
 missing = [m for m in missing if m != "libcuda.so.1"]
 defined = set()

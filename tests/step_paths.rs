@@ -1,7 +1,8 @@
 //! The two step paths behind `tempest_core::model::Stepper`: the plain-Rust kernel for a few streams
 //! and libtorch's GEMM for wide batches. Both must give the same logits, a stream must keep its
 //! state when its stepper changes path, and the path must follow the batch size at the measured
-//! crossover (`WIDE_BATCH`) for every user of the stepper: the explorer's panes and a sweep alike.
+//! crossover (`WIDE_BATCH`) for every user of the stepper: the explorer's panes and a sweep alike
+//! (both build a `Generator` on a default stepper).
 
 mod common;
 
@@ -83,37 +84,69 @@ fn ids_outside_the_vocabulary_are_refused_on_either_path() {
 }
 
 #[test]
-fn the_path_switches_at_the_measured_crossover() {
+fn the_path_switches_at_the_threshold() {
     let m = model(CellKind::Lstm, 16, 9);
     let w = m.step_weights();
-    assert_eq!(Stepper::new(&w, 1).path(), StepPath::Kernel);
-    assert_eq!(Stepper::new(&w, WIDE_BATCH - 1).path(), StepPath::Kernel);
-    assert_eq!(Stepper::new(&w, WIDE_BATCH).path(), StepPath::Torch);
     let mut s = Stepper::new(&w, 3);
-    s.resize(WIDE_BATCH);
-    assert_eq!(s.path(), StepPath::Torch);
-    s.resize(WIDE_BATCH - 1);
+    s.set_path(PathChoice::From(8));
     assert_eq!(s.path(), StepPath::Kernel);
+    s.resize(8);
+    assert_eq!(s.path(), StepPath::Torch);
+    s.resize(7);
+    assert_eq!(s.path(), StepPath::Kernel);
+    s.resize(40);
+    assert_eq!(s.path(), StepPath::Torch);
     // A pinned path stays whatever the size.
     s.set_path(PathChoice::Fixed(StepPath::Kernel));
-    s.resize(WIDE_BATCH + 5);
     assert_eq!(s.path(), StepPath::Kernel);
-    s.set_path(PathChoice::Auto);
+    s.resize(3);
+    s.set_path(PathChoice::Fixed(StepPath::Torch));
     assert_eq!(s.path(), StepPath::Torch);
 }
 
-/// The `Generator` is what the explorer's engine and `tempest sweep` both build on a stepper: one
-/// with a sweep's many streams runs on libtorch, one with a few panes on the kernel, and both
-/// produce the kernel's logits after the shared prime (fed through a one-stream fork, which is on
-/// the kernel path, and copied into every row of the wide batch).
+/// A stepper as every caller makes it (`CharRnn::stepper`, `Stepper::new`) chooses by batch size at
+/// the measured crossover, `WIDE_BATCH` (none: the kernel at every size).
+#[test]
+fn new_steppers_choose_by_the_measured_crossover() {
+    let m = model(CellKind::Lstm, 16, 9);
+    let w = m.step_weights();
+    for batch in [1, 3, 16, 64, 256, 512] {
+        let want = match WIDE_BATCH {
+            Some(n) if batch >= n => StepPath::Torch,
+            _ => StepPath::Kernel,
+        };
+        assert_eq!(Stepper::new(&w, batch).path(), want, "batch {batch}");
+        assert_eq!(m.stepper(batch).path(), want, "batch {batch}");
+        assert_eq!(PathChoice::Auto.for_batch(batch), want, "batch {batch}");
+        let mut s = Stepper::new(&w, 1);
+        s.resize(batch);
+        assert_eq!(s.path(), want, "batch {batch} after a resize");
+    }
+    if let Some(n) = WIDE_BATCH {
+        assert_eq!(Stepper::new(&w, n - 1).path(), StepPath::Kernel);
+        assert_eq!(Stepper::new(&w, n).path(), StepPath::Torch);
+    }
+}
+
+/// The `Generator` is what the explorer's engine and `tempest sweep` both build on a stepper: its
+/// size decides the path (a stepper's choice follows the resize to the number of streams), and on
+/// the libtorch path it produces the kernel's logits after the shared prime (fed through a
+/// one-stream fork, on the kernel path, and copied into every row of the wide batch).
 #[test]
 fn generators_take_the_path_for_their_size_and_agree_with_the_kernel() {
     let m = model(CellKind::Lstm, 24, 10);
     let vocab = Vocab::new((0..VOCAB as u32).map(|i| char::from_u32('a' as u32 + i).unwrap()).collect()).unwrap();
     let prime: Vec<u32> = vec![1, 5, 9, 2, 2, 7];
-    for (streams, want) in [(3, StepPath::Kernel), (WIDE_BATCH, StepPath::Torch)] {
+    for streams in [3, 252] {
         let settings = vec![SamplerSettings::with_temperature(1.0); streams];
-        let mut g = Generator::new(m.stepper(1), vocab.clone(), settings.clone(), 3, false).unwrap();
+        let g = Generator::new(m.stepper(1), vocab.clone(), settings.clone(), 3, false).unwrap();
+        assert_eq!(g.stepper().path(), PathChoice::Auto.for_batch(streams), "{streams} streams");
+    }
+    for (streams, want) in [(3, StepPath::Kernel), (40, StepPath::Torch)] {
+        let settings = vec![SamplerSettings::with_temperature(1.0); streams];
+        let mut wide = m.stepper(1);
+        wide.set_path(PathChoice::From(16));
+        let mut g = Generator::new(wide, vocab.clone(), settings.clone(), 3, false).unwrap();
         assert_eq!(g.stepper().path(), want, "{streams} streams");
         let mut pinned = m.stepper(1);
         pinned.set_path(PathChoice::Fixed(StepPath::Kernel));

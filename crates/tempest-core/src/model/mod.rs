@@ -2,8 +2,8 @@
 //!
 //! Training runs whole sequences through libtorch's fused RNN ops; generation uses [`Stepper`],
 //! which steps one character at a time: with the hand-written kernel of the `tempest-step` crate
-//! over weights laid out once for the few streams of the explorer, and with libtorch's GEMM for
-//! wide batches ([`WIDE_BATCH`]). [`CharRnn::step_weights`] builds the weights both share.
+//! over weights laid out once, and with libtorch's GEMM for batches from the measured crossover
+//! ([`WIDE_BATCH`], if there is one). [`CharRnn::step_weights`] builds the weights both share.
 
 pub mod checkpoint;
 pub mod parse;

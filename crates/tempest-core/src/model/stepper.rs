@@ -1,6 +1,8 @@
 //! The [`Stepper`] generation uses: the plain-Rust kernel (`tempest-step`) for the few streams of
 //! the explorer and `tempest sample`, libtorch's GEMM for wide batches such as a sweep's hundreds
-//! of streams, chosen by batch size ([`WIDE_BATCH`]) unless the caller pins a path.
+//! of streams where that is faster, chosen by batch size ([`WIDE_BATCH`]) unless the caller pins
+//! a path. The explorer's panes and `tempest sweep` both build their `Generator` on it, so both
+//! take the path their batch size calls for.
 
 use std::sync::Arc;
 
@@ -8,36 +10,45 @@ use super::torch_step::{TorchStep, TorchWeights};
 use super::{CharRnn, Kernel, RowState, StepWeights};
 use crate::error::{Error, Result};
 
-/// The batch size from which [`PathChoice::Auto`] steps through libtorch. Measured on the bundled
-/// model (2-layer LSTM, hidden 512) on the 2-core reference machine, figures in
-/// `docs/perf-results.md`: below it the kernel, which reads each weight once per four streams, is
-/// faster; from it MKL's blocked GEMM is.
-pub const WIDE_BATCH: usize = 64;
+/// The batch size from which [`PathChoice::Auto`] steps through libtorch, or `None` where the
+/// kernel is faster at every batch size measured (1 to 512). Chosen from `cargo bench --bench
+/// generation -- --only wide` on the bundled model (2-layer LSTM, hidden 512) on the 2-core
+/// development machine; the figures and the load they were taken under are in
+/// `docs/perf-results.md`.
+pub const WIDE_BATCH: Option<usize> = None;
 
 /// Which code a step runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepPath {
     /// The plain-Rust kernel over weights laid out once (see `tempest_step`).
     Kernel,
-    /// libtorch's fused cells and GEMM.
+    /// libtorch's GEMM (see `torch_step`).
     Torch,
 }
 
 /// How a [`Stepper`] picks its [`StepPath`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PathChoice {
-    /// By batch size: [`StepPath::Torch`] from [`WIDE_BATCH`] streams, [`StepPath::Kernel`] below.
+    /// By batch size at the measured crossover: `From(n)` with [`WIDE_BATCH`], or always the
+    /// kernel when there is none.
     #[default]
     Auto,
+    /// [`StepPath::Torch`] from this many streams, [`StepPath::Kernel`] below.
+    From(usize),
     /// Always this path.
     Fixed(StepPath),
 }
 
 impl PathChoice {
-    fn for_batch(self, batch: usize) -> StepPath {
+    /// The path a batch of `batch` streams takes.
+    pub fn for_batch(self, batch: usize) -> StepPath {
         match self {
-            PathChoice::Auto if batch >= WIDE_BATCH => StepPath::Torch,
-            PathChoice::Auto => StepPath::Kernel,
+            PathChoice::Auto => match WIDE_BATCH {
+                Some(n) => PathChoice::From(n).for_batch(batch),
+                None => StepPath::Kernel,
+            },
+            PathChoice::From(n) if batch >= n => StepPath::Torch,
+            PathChoice::From(_) => StepPath::Kernel,
             PathChoice::Fixed(p) => p,
         }
     }
