@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::values::int_in;
 use tempest_core::model::{Checkpoint, UnknownPolicy};
 use tempest_core::sweep::reference::{self, DEFAULT_CHUNK_CHARS};
 use tempest_core::sweep::{self, Metric, Reference, SamplerSpec, SweepResult, SweepSpec};
@@ -26,10 +27,10 @@ pub struct SweepArgs {
     #[arg(long = "sampler")]
     pub samplers: Vec<String>,
     /// Streams per (temperature, sampler), each with its own random sequence.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = int_in::<usize>(1, 1000))]
     pub seeds: usize,
     /// Characters generated per stream.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = int_in::<usize>(10, 1_000_000))]
     pub length: usize,
     /// Text every stream starts from.
     #[arg(long, default_value = "\n")]
@@ -38,7 +39,7 @@ pub struct SweepArgs {
     #[arg(long, value_parser = super::values::unknown_policy(), default_value = "error")]
     pub unknown: UnknownPolicy,
     /// Random seed; the same flags and seed give the same numbers.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = tempest_core::limits::parse_seed)]
     pub seed: u64,
     /// Human text to compare with, overriding the model's stored reference: a UTF-8 corpus (its
     /// last --reference-val-frac is measured, the rest gives the word list, as `tempest train`
@@ -80,7 +81,7 @@ pub struct AttachReferenceArgs {
     #[arg(long, default_value_t = 0.1)]
     pub val_frac: f64,
     /// Characters per measured passage (match the sweeps you will compare with).
-    #[arg(long, default_value_t = DEFAULT_CHUNK_CHARS)]
+    #[arg(long, default_value_t = DEFAULT_CHUNK_CHARS, value_parser = int_in::<usize>(10, 1_000_000))]
     pub chunk_chars: usize,
 }
 
@@ -97,7 +98,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("--{e}"))?;
     if let Some(p) = &args.plot {
-        plot_format(p)?;
+        super::plot::PlotFormat::of(p)?;
     }
     let ckpt = tempest_core::assets::load_model(args.model.as_deref())?;
     let prime = ckpt.vocab.encode(&args.prime, args.unknown).context("--prime")?;
@@ -164,7 +165,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         write_out(path, json.as_bytes())?;
     }
     if let Some(path) = &args.plot {
-        super::sweep_plot::draw(&result, path, plot_format(path)?)
+        super::sweep_plot::draw(&result, path, super::plot::PlotFormat::of(path)?)
             .with_context(|| format!("drawing {}", path.display()))?;
     }
     if !to_stdout(&args.csv) && !to_stdout(&args.json) {
@@ -201,21 +202,6 @@ fn load_reference(args: &SweepArgs, ckpt: &Checkpoint) -> anyhow::Result<Option<
     }
     let chunk = args.length.max(10);
     Ok(Some(Reference::from_corpus(ckpt.model.stepper(1), &ckpt.vocab, path, args.reference_val_frac, chunk)?))
-}
-
-/// The plot format named by the file's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlotFormat {
-    Svg,
-    Png,
-}
-
-fn plot_format(path: &Path) -> anyhow::Result<PlotFormat> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("svg") => Ok(PlotFormat::Svg),
-        Some("png") => Ok(PlotFormat::Png),
-        _ => bail!("--plot {}: the file name must end in .svg or .png", path.display()),
-    }
 }
 
 fn write_out(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@
 //! the commands on top of it.
 
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod assets;
@@ -12,9 +13,11 @@ pub mod display;
 pub mod error;
 pub mod files;
 pub mod generate;
+pub mod jsonl;
 pub mod limits;
 pub mod model;
 pub mod sampling;
+pub mod score;
 pub mod sweep;
 pub mod train;
 

@@ -100,11 +100,26 @@ impl Action {
 }
 
 /// What the app is doing, as far as keys and hints care: in inspect mode ↑/↓ and Enter act on
-/// the histogram. [`super::App::mode`] derives it from the state.
+/// the histogram; the hint bar differs between running and paused; the overlays have keys of
+/// their own. [`super::App::mode`] derives it from the state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    Normal,
+    Running,
+    Paused,
     Inspect,
+    /// The prime editor is open.
+    PrimeEditor,
+    /// The seed dialog is open.
+    SeedEditor,
+    /// The temperature sweep screen is open.
+    Sweep,
+    /// The `?` help is open.
+    Help,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 7] =
+        [Mode::Running, Mode::Paused, Mode::Inspect, Mode::PrimeEditor, Mode::SeedEditor, Mode::Sweep, Mode::Help];
 }
 
 /// True for presses and auto-repeats; false for releases, which terminals with the kitty keyboard

@@ -13,7 +13,7 @@ pub mod keymap;
 pub mod keys;
 pub mod layout;
 mod loop_report;
-mod pane;
+pub(crate) mod pane;
 mod replies;
 pub mod sampler_controls;
 pub mod strings;
@@ -31,7 +31,7 @@ pub use field::Field;
 pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
 pub use loop_report::{comparison, comparison_lines, episode_line, PaneLoops};
-pub use pane::PaneState;
+pub use pane::{history_capacity, PaneState, HISTORY_BYTES};
 pub use sweep_view::{SweepEvent, SweepJob, SweepView};
 pub use update::{apply, update};
 pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
@@ -163,6 +163,13 @@ pub struct App {
     pub size: (u16, u16),
     /// While the engine feeds a long prime: characters fed so far, and the prime's length.
     pub priming: Option<(usize, usize)>,
+    /// The model, for the header of an export (set by the runtime, which loaded it).
+    pub model: Option<tempest_core::jsonl::ModelInfo>,
+    /// Lines the `?` help is scrolled down by.
+    pub help_scroll: u16,
+    /// What the last export held (generation, characters per pane), so Esc knows whether quitting
+    /// would lose text that was never exported.
+    pub exported: Option<(u64, Vec<u64>)>,
 }
 
 impl App {
@@ -171,7 +178,7 @@ impl App {
     pub fn new(config: &Config, vocab: Vocab, no_color: bool) -> App {
         let limits = Limits {
             top_n: config.histogram.top_n.max(1),
-            history_chars: config.history.chars.max(1),
+            history_chars: history_capacity(config.history.chars, vocab.len()),
             loops: config.loops,
             metrics_window: config.metrics.window,
         };
@@ -215,6 +222,9 @@ impl App {
             no_color,
             size: (0, 0),
             priming: None,
+            model: None,
+            help_scroll: 0,
+            exported: None,
         }
     }
 
@@ -262,12 +272,32 @@ impl App {
         self.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
     }
 
+    /// Whether some pane holds generated text that no export has written.
+    pub fn has_unexported_text(&self) -> bool {
+        self.panes.iter().any(|p| p.total() > 0) && self.exported.as_ref() != Some(&self.export_mark())
+    }
+
+    /// What an export written now would hold, for [`App::has_unexported_text`].
+    pub(crate) fn export_mark(&self) -> (u64, Vec<u64>) {
+        (self.generation(), self.panes.iter().map(|p| p.total()).collect())
+    }
+
+    /// Whether the screen shows "terminal too small" (a size of 0×0 is not known yet).
+    pub fn too_small(&self) -> bool {
+        let (w, h) = self.size;
+        (w, h) != (0, 0) && layout::too_small(ratatui::layout::Rect::new(0, 0, w, h))
+    }
+
     /// The mode that decides what keys mean and which hints show.
     pub fn mode(&self) -> Mode {
-        if self.inspect.is_some() {
-            Mode::Inspect
-        } else {
-            Mode::Normal
+        match self.overlay {
+            Overlay::PrimeEdit { .. } => Mode::PrimeEditor,
+            Overlay::SeedEdit { .. } => Mode::SeedEditor,
+            Overlay::Sweep => Mode::Sweep,
+            Overlay::Help => Mode::Help,
+            Overlay::None if self.inspect.is_some() => Mode::Inspect,
+            Overlay::None if self.paused => Mode::Paused,
+            Overlay::None => Mode::Running,
         }
     }
 

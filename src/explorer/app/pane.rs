@@ -7,6 +7,22 @@ use crate::explorer::worker::Drawn;
 use tempest_core::analysis::{Loop, LoopSettings, LoopTracker, Metrics, NearLoopSettings, Observation, Summary};
 use tempest_core::sampling::SamplerSettings;
 
+/// Most bytes one pane's history may hold. `history.chars` is a count of characters, but each
+/// character keeps the logits it was drawn from, so a model with a large vocabulary would need
+/// many times the memory of the bundled one for the same count; the count is lowered to fit.
+pub const HISTORY_BYTES: usize = 32 << 20;
+
+/// Bytes one kept character takes at most with a vocabulary of `vocab_len`: the struct, its logits
+/// and (under a repetition penalty) the penalised logits.
+pub fn drawn_bytes_at_most(vocab_len: usize) -> usize {
+    std::mem::size_of::<Drawn>() + 2 * vocab_len * std::mem::size_of::<f32>()
+}
+
+/// How many characters a pane keeps: `chars`, but no more than fit in [`HISTORY_BYTES`].
+pub fn history_capacity(chars: usize, vocab_len: usize) -> usize {
+    chars.min(HISTORY_BYTES / drawn_bytes_at_most(vocab_len)).max(1)
+}
+
 #[derive(Debug, Clone)]
 pub struct PaneState {
     pub settings: SamplerSettings,
@@ -112,6 +128,11 @@ impl PaneState {
         &self.history
     }
 
+    /// Most characters kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// Absolute position of the newest newline generated, if any.
     pub fn last_newline(&self) -> Option<u64> {
         self.last_newline
@@ -133,5 +154,10 @@ impl PaneState {
 
 fn observation(d: &Drawn) -> Observation {
     // p is never 0 for a drawn character, but a floor keeps a bad reply from making the mean infinite.
-    Observation { ch: d.ch, surprisal_bits: -d.p.max(1e-12).log2(), entropy_bits: d.entropy_bits }
+    Observation {
+        ch: d.ch,
+        surprisal_bits: -d.p.max(1e-12).log2(),
+        model_surprisal_bits: -d.p1.max(1e-12).log2(),
+        entropy_bits: d.entropy_bits,
+    }
 }

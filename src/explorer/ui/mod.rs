@@ -2,6 +2,7 @@
 //! styles live in `theme`, text in `strings`, positions in `layout`.
 
 pub mod editor;
+pub mod fit;
 pub mod help;
 pub mod histogram;
 pub mod loops_panel;
@@ -15,6 +16,8 @@ pub mod wrap;
 mod histogram_tests;
 #[cfg(test)]
 mod loops_sweep_tests;
+#[cfg(test)]
+mod newcomer_tests;
 #[cfg(test)]
 mod tests;
 
@@ -62,7 +65,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     status::StatusBar { app, theme: &theme }.render(l.status, buf);
     match app.overlay {
         Overlay::None => {}
-        Overlay::Help => help::HelpOverlay { theme: &theme }.render(area, buf),
+        // Above the status line, which shows the help's own hints.
+        Overlay::Help => {
+            help::HelpOverlay { app, theme: &theme }.render(Rect { height: l.status.y - area.y, ..area }, buf)
+        }
         Overlay::Sweep => sweep_screen::SweepScreen { app, theme: &theme }.render(area, buf),
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)
@@ -72,8 +78,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// What the text colours mean, shown while colouring is on.
 fn legend<'a>(app: &App, t: &Theme) -> Line<'a> {
-    let b = pane::rank_bounds(app.vocab.len());
-    let rank_labels = [format!("top-{}", b[0]), format!("top-{}", b[1]), format!("top-{}", b[2]), "rest".into()];
+    let rank_labels = tempest_core::analysis::gltr::bucket_labels(app.vocab.len());
     let (what, labels): (&str, Vec<String>) = match app.color_mode {
         ColorMode::Rank => (" colour = rank of the drawn character: ", rank_labels.to_vec()),
         _ => (" colour = probability it was drawn with: ", strings::LEGEND_P.iter().map(|s| s.to_string()).collect()),

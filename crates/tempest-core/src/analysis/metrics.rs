@@ -1,4 +1,5 @@
-//! Live text metrics over a recent window: mean surprisal, mean entropy and distinct-4.
+//! Live text metrics over a recent window: mean surprisal (under the distribution sampled and
+//! under the model itself at T = 1), mean entropy and distinct-4.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -6,9 +7,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// One generated character as the metrics see it.
 #[derive(Debug, Clone, Copy)]
 pub struct Observation {
+    /// The character drawn.
     pub ch: char,
     /// `-log2 p(ch)` under the distribution it was drawn from.
     pub surprisal_bits: f32,
+    /// `-log2 p(ch)` under the model's own distribution (T = 1, no truncation): how likely the
+    /// model finds the text, whatever it was sampled with.
+    pub model_surprisal_bits: f32,
     /// Entropy of that distribution, in bits.
     pub entropy_bits: f32,
 }
@@ -19,6 +24,7 @@ pub struct Metrics {
     window: usize,
     items: VecDeque<Observation>,
     surprisal_sum: f64,
+    model_surprisal_sum: f64,
     entropy_sum: f64,
     /// Counts of every 4-gram ending inside the window.
     grams: HashMap<[char; 4], u32, BuildHasherDefault<GramHasher>>,
@@ -49,27 +55,38 @@ impl Hasher for GramHasher {
     }
 }
 
+/// The metrics over the current window.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Summary {
+    /// Mean surprisal under the distributions sampled, in bits per character: how unlikely, on
+    /// average, the drawn characters were as drawn; on average it approaches the entropy.
     pub mean_surprisal_bits: f32,
+    /// Mean surprisal under the model at T = 1: bits per character of the text as the model
+    /// scores it, comparable between panes at different settings.
+    pub mean_model_surprisal_bits: f32,
+    /// Mean entropy of the distributions drawn from, in bits: how uncertain the sampler was.
     pub mean_entropy_bits: f32,
     /// Distinct 4-grams over all 4-grams in the window, in [0, 1]; low means repetitive text.
     pub distinct_4: f32,
+    /// Characters in the window (fewer than its size until it fills).
     pub count: usize,
 }
 
 impl Metrics {
+    /// Metrics over the last `window` characters (at least 4, so a 4-gram fits).
     pub fn new(window: usize) -> Self {
         let window = window.max(4);
         Metrics {
             window,
             items: VecDeque::with_capacity(window + 1),
             surprisal_sum: 0.0,
+            model_surprisal_sum: 0.0,
             entropy_sum: 0.0,
             grams: HashMap::default(),
         }
     }
 
+    /// Empties the window, keeping its size.
     pub fn reset(&mut self) {
         *self = Metrics::new(self.window);
     }
@@ -78,6 +95,7 @@ impl Metrics {
         (i >= 3).then(|| [self.items[i - 3].ch, self.items[i - 2].ch, self.items[i - 1].ch, self.items[i].ch])
     }
 
+    /// Adds one character, dropping the oldest when the window is full.
     pub fn push(&mut self, o: Observation) {
         if self.items.len() == self.window {
             // The gram ending at index 3 loses its first character; it leaves the window.
@@ -91,16 +109,19 @@ impl Metrics {
             }
             let old = self.items.pop_front().expect("window is full");
             self.surprisal_sum -= old.surprisal_bits as f64;
+            self.model_surprisal_sum -= old.model_surprisal_bits as f64;
             self.entropy_sum -= old.entropy_bits as f64;
         }
         self.items.push_back(o);
         self.surprisal_sum += o.surprisal_bits as f64;
+        self.model_surprisal_sum += o.model_surprisal_bits as f64;
         self.entropy_sum += o.entropy_bits as f64;
         if let Some(g) = self.gram_ending_at(self.items.len() - 1) {
             *self.grams.entry(g).or_insert(0) += 1;
         }
     }
 
+    /// The means over what is in the window now; all zero when it is empty.
     pub fn summary(&self) -> Summary {
         let n = self.items.len();
         if n == 0 {
@@ -109,6 +130,7 @@ impl Metrics {
         let grams = n.saturating_sub(3);
         Summary {
             mean_surprisal_bits: (self.surprisal_sum / n as f64) as f32,
+            mean_model_surprisal_bits: (self.model_surprisal_sum / n as f64) as f32,
             mean_entropy_bits: (self.entropy_sum / n as f64) as f32,
             distinct_4: if grams == 0 { 1.0 } else { self.grams.len() as f32 / grams as f32 },
             count: n,
@@ -121,7 +143,7 @@ mod tests {
     use super::*;
 
     fn obs(ch: char, s: f32) -> Observation {
-        Observation { ch, surprisal_bits: s, entropy_bits: 2.0 * s }
+        Observation { ch, surprisal_bits: s, model_surprisal_bits: 3.0 * s, entropy_bits: 2.0 * s }
     }
 
     #[test]
@@ -134,6 +156,7 @@ mod tests {
         assert_eq!(s.count, 4);
         assert!((s.mean_surprisal_bits - 3.5).abs() < 1e-6);
         assert!((s.mean_entropy_bits - 7.0).abs() < 1e-6);
+        assert!((s.mean_model_surprisal_bits - 10.5).abs() < 1e-6);
     }
 
     #[test]

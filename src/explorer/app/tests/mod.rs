@@ -3,5 +3,10 @@
 mod editing;
 mod inspect;
 mod keys;
+mod newcomer;
 mod replies;
 mod sampler_controls;
+
+/// The checker of tempest's JSONL schema, shared with the integration tests.
+#[path = "../../../../tests/support/jsonl_schema.rs"]
+mod jsonl_schema;
