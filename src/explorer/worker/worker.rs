@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use super::budget::{drawn_bytes, Budget, BATCH_BYTES, STALL_POLL};
 use super::session::Session;
 use super::{Drawn, Reply, Request, StepBatch};
+use std::sync::Arc;
 use tempest_core::model::{CharRnn, SharedWeights, Vocab};
 
 /// Name of the engine thread (the explorer's panic hook recognises it by this).
