@@ -55,6 +55,20 @@ pub enum Action {
     /// Scroll the live histogram through the vocabulary.
     HistScrollUp,
     HistScrollDown,
+    /// Inspect: move the cursor to the previous / next word's start.
+    InspectWordBack,
+    InspectWordForward,
+    /// Inspect: move the cursor a row of the pane's text up / down.
+    InspectLineUp,
+    InspectLineDown,
+    /// Inspect: move the cursor, and the text with it, a page up / down.
+    InspectPageUp,
+    InspectPageDown,
+    /// In the help: scroll a line / a page.
+    HelpUp,
+    HelpDown,
+    HelpPageUp,
+    HelpPageDown,
 }
 
 impl Action {
@@ -96,6 +110,16 @@ impl Action {
         Action::ToggleLogScale,
         Action::HistScrollUp,
         Action::HistScrollDown,
+        Action::InspectWordBack,
+        Action::InspectWordForward,
+        Action::InspectLineUp,
+        Action::InspectLineDown,
+        Action::InspectPageUp,
+        Action::InspectPageDown,
+        Action::HelpUp,
+        Action::HelpDown,
+        Action::HelpPageUp,
+        Action::HelpPageDown,
     ];
 }
 
@@ -105,6 +129,8 @@ impl Action {
 pub enum Mode {
     Normal,
     Inspect,
+    /// The `?` help is open: ↑/↓ scroll it.
+    Help,
 }
 
 /// True for presses and auto-repeats; false for releases, which terminals with the kitty keyboard

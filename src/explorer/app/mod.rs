@@ -4,6 +4,7 @@
 //! returned [`Effect`]s, and draws with `ui::draw(frame, &app)`. `update` is the only code that
 //! mutates an [`App`]; the fields are public so that drawing and tests can read them.
 
+mod cursor;
 mod edit;
 mod event;
 mod export;
@@ -14,12 +15,15 @@ pub mod keys;
 pub mod layout;
 mod loop_report;
 mod pane;
+mod pointer;
 mod replies;
 pub mod sampler_controls;
 pub mod strings;
 mod sweep_view;
+pub mod text_view;
 mod update;
 mod view;
+pub mod wrap;
 
 #[cfg(test)]
 mod tests;
@@ -55,7 +59,10 @@ pub const SPEED_FACTOR: f32 = 1.5;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    Help,
+    /// The `?` help, scrolled down `scroll` rows.
+    Help {
+        scroll: usize,
+    },
     /// Editing the prime text; `error` names the characters the model does not know.
     PrimeEdit {
         field: Field,
@@ -264,7 +271,9 @@ impl App {
 
     /// The mode that decides what keys mean and which hints show.
     pub fn mode(&self) -> Mode {
-        if self.inspect.is_some() {
+        if matches!(self.overlay, Overlay::Help { .. }) {
+            Mode::Help
+        } else if self.inspect.is_some() {
             Mode::Inspect
         } else {
             Mode::Normal

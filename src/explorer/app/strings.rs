@@ -9,7 +9,18 @@ pub const MSG_RESET: &str = "all panes restarted from the prime";
 pub const MSG_COUPLED_ON: &str = "coupled: all panes share each random draw";
 pub const MSG_COUPLED_OFF: &str = "independent: each pane draws its own random numbers";
 
+/// A pane's bottom title while its view is scrolled back (long and short forms).
+pub const PANE_HELD: &str = " ↓ scrolled back · end follows ";
+pub const PANE_HELD_SHORT: &str = " ↓ end ";
+/// Clicking the prime, which the model did not draw.
+pub const MSG_PRIME_NOT_DRAWN: &str = "that is the prime: the model read it but did not draw it";
+
 pub const HELP_TITLE: &str = " keys · ? or esc to close ";
+
+/// The help's last line when it does not fit: which rows show and how to see the others.
+pub fn help_more(from: usize, to: usize, of: usize) -> String {
+    format!("rows {from}–{to} of {of} · ↑/↓ pgup/pgdn or the wheel scroll")
+}
 
 pub const PRIME_TITLE: &str = " prime text ";
 pub const PRIME_INTRO: &str = "the text every pane starts from:";

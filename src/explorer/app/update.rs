@@ -1,10 +1,10 @@
 //! `update`: events in, state changes and effects out.
 
-use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::KeyEvent;
 
 use super::keymap::action_for;
 use super::keys::{self, Action};
-use super::{edit, export, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay};
+use super::{cursor, edit, export, pointer, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay};
 use super::{layout, strings};
 use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
@@ -16,7 +16,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
     let mut fx = Vec::new();
     match event {
         Event::Key(key) => on_key(app, key, &mut fx),
-        Event::Mouse(m) => on_mouse(app, m),
+        Event::Mouse(m) => pointer::on_mouse(app, m, &mut fx),
         Event::Paste(text) => edit::on_paste(app, &text),
         Event::Resize(w, h) => app.size = (w, h),
         Event::Engine(reply) => replies::on_reply(app, reply),
@@ -35,11 +35,15 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     app.status = None;
     match app.overlay {
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => return edit::on_key(app, key, fx),
-        Overlay::Help => {
-            // Esc and ? close the help; any other key closes it and then does what it always does.
-            app.overlay = Overlay::None;
-            if matches!(action_for(&key, app.mode()), Some(Action::Back | Action::ToggleHelp)) {
-                return;
+        Overlay::Help { .. } => {
+            // ↑/↓ scroll the help, Esc and ? close it; any other key closes it and then does what it
+            // always does.
+            match action_for(&key, app.mode()) {
+                Some(a @ (Action::HelpUp | Action::HelpDown | Action::HelpPageUp | Action::HelpPageDown)) => {
+                    return apply(app, a, fx)
+                }
+                Some(Action::Back | Action::ToggleHelp) => return app.overlay = Overlay::None,
+                _ => app.overlay = Overlay::None,
             }
         }
         Overlay::Sweep => return sweep_view::on_key(app, key, fx),
@@ -47,16 +51,6 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if let Some(action) = action_for(&key, app.mode()) {
         apply(app, action, fx);
-    }
-}
-
-fn on_mouse(app: &mut App, m: MouseEvent) {
-    if let MouseEventKind::Down(MouseButton::Left) = m.kind {
-        let (w, h) = app.size;
-        let l = layout::main_layout(ratatui::layout::Rect::new(0, 0, w, h), app);
-        if let Some(i) = l.pane_at(m.column, m.row) {
-            set_focus(app, i);
-        }
     }
 }
 
@@ -84,7 +78,7 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         TogglePause if app.paused => {
             app.paused = false;
-            app.inspect = None;
+            leave_inspect(app);
             fx.push(Effect::Engine(Request::Run { chars_per_sec: app.speed.request_rate() }));
         }
         TogglePause => {
@@ -121,14 +115,18 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             let (text, jsonl) = export::build(app);
             fx.push(Effect::Export { text, jsonl });
         }
-        ToggleHelp => app.overlay = Overlay::Help,
+        ToggleHelp => app.overlay = Overlay::Help { scroll: 0 },
+        HelpUp => scroll_help(app, -1),
+        HelpDown => scroll_help(app, 1),
+        HelpPageUp => scroll_help(app, -(HELP_PAGE as isize)),
+        HelpPageDown => scroll_help(app, HELP_PAGE as isize),
         ToggleLoops => app.loop_panel = !app.loop_panel,
         SortLoopsByT => {
             app.loop_sort_by_t = !app.loop_sort_by_t;
             app.loop_panel = true;
         }
         OpenSweep => sweep_view::open(app, fx),
-        InspectBack if !app.paused && app.inspect.is_none() => {
+        InspectBack | InspectWordBack | InspectWordForward if !app.paused && app.inspect.is_none() => {
             // Pausing first: the cursor opens on the newest character, which then stays put.
             app.paused = true;
             fx.push(Effect::Engine(Request::Pause));
@@ -136,18 +134,33 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         InspectBack => move_cursor(app, |pos, _, _| pos.saturating_sub(1)),
         InspectForward => move_cursor(app, |pos, _, _| pos + 1),
+        InspectWordBack | InspectWordForward if app.inspect.is_none() => move_cursor(app, |pos, _, _| pos),
+        InspectWordBack | InspectWordForward => {
+            let to = cursor::word_target(app, action == InspectWordForward);
+            move_cursor(app, |pos, _, _| to.unwrap_or(pos));
+        }
+        // Outside inspect, home/end scroll the text: the focused pane to its start, every pane back
+        // to following its newest characters.
+        InspectOldest if app.inspect.is_none() => app.panes[app.focus].view_anchor = Some(0),
+        InspectNewest if app.inspect.is_none() => app.panes.iter_mut().for_each(|p| p.view_anchor = None),
         InspectOldest => move_cursor(app, |_, first, _| first),
         InspectNewest => move_cursor(app, |_, _, newest| newest),
+        InspectLineUp => cursor::move_rows(app, -1, false),
+        InspectLineDown => cursor::move_rows(app, 1, false),
+        InspectPageUp | InspectPageDown => {
+            let page = cursor::pane_area(app, app.focus).map_or(1, |a| a.height.max(1) as isize);
+            cursor::move_rows(app, if action == InspectPageUp { -page } else { page }, true);
+        }
         SelectUp => move_selection(app, -1),
         SelectDown => move_selection(app, 1),
         Branch => branch(app, fx),
-        Back if app.inspect.is_some() => app.inspect = None,
+        Back if app.inspect.is_some() => leave_inspect(app),
         Back | Quit => fx.push(Effect::Quit),
     }
 }
 
 /// Moves focus; an open inspect cursor follows to the same position in the new pane.
-fn set_focus(app: &mut App, i: usize) {
+pub(super) fn set_focus(app: &mut App, i: usize) {
     app.focus = i.min(app.panes.len() - 1);
     if let Some(ins) = app.inspect {
         let p = &app.panes[app.focus];
@@ -155,6 +168,28 @@ fn set_focus(app: &mut App, i: usize) {
             let pos = ins.pos.clamp(p.first_pos(), p.total() - 1);
             Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) }
         });
+        cursor::reveal_cursor(app);
+    }
+}
+
+/// Closes the inspect cursor; its pane, scrolled only to keep the cursor in view, follows its
+/// newest text again.
+fn leave_inspect(app: &mut App) {
+    if let Some(ins) = app.inspect.take() {
+        if let Some(p) = app.panes.get_mut(ins.pane) {
+            p.view_anchor = None;
+        }
+    }
+}
+
+/// Rows pgup/pgdn scroll the help by.
+const HELP_PAGE: usize = 10;
+
+/// Scrolls the help by `rows`, no further than shows its last row.
+pub(super) fn scroll_help(app: &mut App, rows: isize) {
+    let most = layout::help_max_scroll(app.size.1);
+    if let Overlay::Help { scroll } = &mut app.overlay {
+        *scroll = scroll.saturating_add_signed(rows).min(most);
     }
 }
 
@@ -245,6 +280,7 @@ fn move_cursor(app: &mut App, to: impl Fn(u64, u64, u64) -> u64) {
         None => newest,
     };
     app.inspect = Some(Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) });
+    cursor::reveal_cursor(app);
 }
 
 fn move_selection(app: &mut App, delta: isize) {

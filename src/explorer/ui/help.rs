@@ -6,10 +6,13 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 use super::theme::Theme;
 use crate::explorer::app::keymap::{Row, KEYMAP as HELP};
-use crate::explorer::app::strings::HELP_TITLE;
+use crate::explorer::app::layout::{help_max_scroll, help_rows};
+use crate::explorer::app::strings::{self, HELP_TITLE};
 
 pub struct HelpOverlay<'a> {
     pub theme: &'a Theme,
+    /// Rows scrolled past at the top.
+    pub scroll: usize,
 }
 
 /// A `w`×`h` rectangle centred in `area`, shrunk to fit it.
@@ -28,21 +31,15 @@ impl Widget for HelpOverlay<'_> {
         let block = Block::bordered().title(HELP_TITLE).border_style(t.border_focus).border_type(t.border_focus_type);
         let inner = block.inner(rect);
         block.render(rect, buf);
-        let rows = inner.height as usize;
-        // If the terminal is too short for the whole list, the last visible line says so.
-        let clipped = HELP.len() > rows;
-        for (y, Row { keys, help: what, .. }) in HELP.iter().enumerate().take(rows) {
+        // If the terminal is too short for the whole list, it scrolls, and the last line says how.
+        let rows = help_rows(area.height);
+        let scroll = self.scroll.min(help_max_scroll(area.height));
+        if rows < HELP.len() && inner.height > 0 {
+            let more = strings::help_more(scroll + 1, scroll + rows, HELP.len());
+            buf.set_stringn(inner.x + 1, inner.bottom() - 1, more, inner.width.saturating_sub(1) as usize, t.dim);
+        }
+        for (y, Row { keys, help: what, .. }) in HELP.iter().skip(scroll).take(rows).enumerate() {
             let y = inner.y + y as u16;
-            if clipped && y == inner.bottom() - 1 {
-                buf.set_stringn(
-                    inner.x + 1,
-                    y,
-                    "… (a taller terminal shows all keys)",
-                    inner.width.saturating_sub(1) as usize,
-                    t.dim,
-                );
-                break;
-            }
             buf.set_stringn(inner.x + 1, y, keys, key_w, t.key);
             let wx = inner.x + key_w as u16 + 3;
             buf.set_stringn(wx, y, what, inner.right().saturating_sub(wx) as usize, ratatui::style::Style::new());

@@ -1,6 +1,7 @@
 //! Pure drawing: `draw(frame, &app)` reads the state and changes nothing. One module per widget;
 //! styles live in `theme`, text in `strings`, positions in `layout`.
 
+pub mod alternatives;
 pub mod editor;
 pub mod help;
 pub mod histogram;
@@ -9,7 +10,6 @@ pub mod pane;
 pub mod status;
 pub mod sweep_screen;
 pub mod theme;
-pub mod wrap;
 
 #[cfg(test)]
 mod histogram_tests;
@@ -56,13 +56,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
     }
+    if let Some(r) = l.alternatives {
+        alternatives::AlternativesStrip { app, theme: &theme }.render(r, buf);
+    }
     if let Some(r) = l.legend {
         legend(app, &theme).render(r, buf);
     }
     status::StatusBar { app, theme: &theme }.render(l.status, buf);
     match app.overlay {
         Overlay::None => {}
-        Overlay::Help => help::HelpOverlay { theme: &theme }.render(area, buf),
+        Overlay::Help { scroll } => help::HelpOverlay { theme: &theme, scroll }.render(area, buf),
         Overlay::Sweep => sweep_screen::SweepScreen { app, theme: &theme }.render(area, buf),
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)

@@ -3,5 +3,6 @@
 mod editing;
 mod inspect;
 mod keys;
+mod pointer;
 mod replies;
 mod sampler_controls;
