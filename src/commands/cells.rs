@@ -58,7 +58,7 @@ pub fn run(args: CellsArgs) -> anyhow::Result<i32> {
     anyhow::ensure!(args.chars <= MAX_CHARS, "--chars must be at most {}", thousands(MAX_CHARS as u64));
     anyhow::ensure!(args.top >= 1, "--top must be at least 1");
     if let Some(p) = &args.plot {
-        super::cells_plot::check_path(p)?;
+        super::plot::PlotFormat::of(p)?;
     }
     let ckpt = args.model.load().with_context(|| format!("cannot load the model {}", args.model.label()))?;
     let text = read_text(&args, &ckpt)?;
@@ -72,7 +72,7 @@ pub fn run(args: CellsArgs) -> anyhow::Result<i32> {
         table(&model, &text, &report)
     };
     if let Some(p) = &args.plot {
-        super::cells_plot::draw(p, &model, &text, &trace, &report)
+        super::cells_plot::draw(p, &model, &text.chars, &trace, &report)
             .with_context(|| format!("cannot write the plot {}", p.display()))?;
     }
     match std::io::stdout().lock().write_all(out.as_bytes()) {

@@ -6,13 +6,12 @@
 //! plotters measures text with a TrueType font even for SVG; none is compiled in (it would add to
 //! the binary), so a system font is used: `$TEMPEST_FONT`, else the first of a few usual paths.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::Context;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::cells::Text;
+use super::plot::{load_font, PlotFormat};
 use tempest_core::analysis::cells::{CellReport, Trace, FEATURES};
 
 /// Characters shown in each activation strip.
@@ -23,23 +22,13 @@ const STRIP_HEIGHT: u32 = 120;
 const LAYER_COLORS: [RGBColor; 4] =
     [RGBColor(31, 119, 180), RGBColor(214, 39, 40), RGBColor(44, 160, 44), RGBColor(148, 103, 189)];
 
-/// Refuses a path without a known extension before any work is done.
-pub fn check_path(p: &Path) -> anyhow::Result<()> {
-    match extension(p).as_deref() {
-        Some("svg" | "png") => Ok(()),
-        _ => anyhow::bail!("--plot {}: the file name must end in .svg or .png", p.display()),
-    }
-}
-
-fn extension(p: &Path) -> Option<String> {
-    p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
-}
-
-pub fn draw(path: &Path, model: &str, text: &Text, trace: &Trace, report: &CellReport) -> anyhow::Result<()> {
+/// Draws the report to `path`, in the format its extension names ([`PlotFormat::of`]).
+pub fn draw(path: &Path, model: &str, text: &[char], trace: &Trace, report: &CellReport) -> anyhow::Result<()> {
+    let format = PlotFormat::of(path)?;
     load_font()?;
     let strips = report.features.iter().filter(|f| !f.best.is_empty()).count() as u32;
     let height = SATURATION_HEIGHT + strips.max(1) * STRIP_HEIGHT + 40;
-    let result = if extension(path).as_deref() == Some("png") {
+    let result = if format == PlotFormat::Png {
         let root = BitMapBackend::new(path, (WIDTH, height)).into_drawing_area();
         paint(&root, model, text, trace, report).and_then(|_| root.present().map_err(|e| anyhow::anyhow!("{e}")))
     } else {
@@ -52,7 +41,7 @@ pub fn draw(path: &Path, model: &str, text: &Text, trace: &Trace, report: &CellR
 fn paint<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     model: &str,
-    text: &Text,
+    text: &[char],
     trace: &Trace,
     report: &CellReport,
 ) -> anyhow::Result<()>
@@ -68,8 +57,8 @@ where
     if features.is_empty() {
         return Ok(());
     }
-    let n = text.chars.len().min(STRIP_CHARS);
-    let values = tempest_core::analysis::cells::features::compute(&text.chars[..n]);
+    let n = text.len().min(STRIP_CHARS);
+    let values = tempest_core::analysis::cells::features::compute(&text[..n]);
     for (area, f) in bottom.split_evenly((features.len(), 1)).iter().zip(&features) {
         let best = f.best[0];
         let Some(series) = trace.unit(best.unit) else { continue };
@@ -154,34 +143,4 @@ fn strip<DB: DrawingBackend>(
         BLUE.stroke_width(1),
     ))?;
     Ok(())
-}
-
-/// Registers a system TrueType font as plotters' "sans-serif".
-pub(crate) fn load_font() -> anyhow::Result<()> {
-    let candidates: Vec<PathBuf> = std::env::var_os("TEMPEST_FONT")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(
-            [
-                "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-                "/usr/share/fonts/TTF/DejaVuSans.ttf",
-                "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-                "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-                "/usr/share/fonts/liberation-sans/LiberationSans-Regular.ttf",
-                "/usr/share/fonts/noto/NotoSans-Regular.ttf",
-                "/System/Library/Fonts/Supplemental/Arial.ttf",
-                "/Library/Fonts/Arial.ttf",
-                "C:\\Windows\\Fonts\\arial.ttf",
-            ]
-            .map(PathBuf::from),
-        )
-        .collect();
-    let path = candidates.iter().find(|p| p.is_file()).with_context(|| {
-        "--plot needs a TrueType font to measure its labels and found none; set TEMPEST_FONT=/path/to/font.ttf"
-    })?;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read the font {}", path.display()))?;
-    // plotters keeps fonts for the life of the process; a plot is drawn once per run.
-    let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-    plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
-        .map_err(|_| anyhow::anyhow!("{} is not a font plotters can read; set TEMPEST_FONT", path.display()))
 }

@@ -5,6 +5,7 @@ pub mod cells;
 pub mod cells_plot;
 pub mod explore;
 pub mod info;
+mod plot;
 pub mod sample;
 pub mod sweep;
 mod sweep_plot;

@@ -116,7 +116,15 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     let stdout = io::stdout();
     // Print the prime as the model was fed it: with `--unknown skip` that is without the skipped characters.
     let prime = ckpt.vocab.decode(&prime_ids);
-    let mut out = Output::new(stdout.lock(), args.format, &settings, &prime, args.top, &ckpt.vocab);
+    let mut out = Output {
+        w: stdout.lock(),
+        format: args.format,
+        settings: &settings,
+        prime: &prime,
+        top: args.top,
+        vocab: &ckpt.vocab,
+        lines: vec![String::new(); settings.len()],
+    };
     let mut stopped: Option<tempest_core::Error> = None;
     let result = (|| -> io::Result<()> {
         out.start()?;
@@ -181,18 +189,6 @@ struct Output<'a, W: Write> {
 }
 
 impl<'a, W: Write> Output<'a, W> {
-    fn new(
-        w: W,
-        format: Format,
-        settings: &'a [SamplerSettings],
-        prime: &'a str,
-        top: usize,
-        vocab: &'a Vocab,
-    ) -> Self {
-        let lines = vec![String::new(); settings.len()];
-        Output { w, format, settings, prime, top, vocab, lines }
-    }
-
     fn label(&self, stream: usize) -> String {
         // The stream's number first, so `-t 1 -t 1` still tells its streams apart; then T in the
         // shortest form that round-trips, so 0.2 and 0.201 stay distinguishable.

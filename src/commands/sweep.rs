@@ -97,7 +97,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("--{e}"))?;
     if let Some(p) = &args.plot {
-        plot_format(p)?;
+        super::plot::PlotFormat::of(p)?;
     }
     let ckpt = tempest_core::assets::load_model(args.model.as_deref())?;
     let prime = ckpt.vocab.encode(&args.prime, args.unknown).context("--prime")?;
@@ -164,7 +164,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<i32> {
         write_out(path, json.as_bytes())?;
     }
     if let Some(path) = &args.plot {
-        super::sweep_plot::draw(&result, path, plot_format(path)?)
+        super::sweep_plot::draw(&result, path, super::plot::PlotFormat::of(path)?)
             .with_context(|| format!("drawing {}", path.display()))?;
     }
     if !to_stdout(&args.csv) && !to_stdout(&args.json) {
@@ -201,21 +201,6 @@ fn load_reference(args: &SweepArgs, ckpt: &Checkpoint) -> anyhow::Result<Option<
     }
     let chunk = args.length.max(10);
     Ok(Some(Reference::from_corpus(ckpt.model.stepper(1), &ckpt.vocab, path, args.reference_val_frac, chunk)?))
-}
-
-/// The plot format named by the file's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlotFormat {
-    Svg,
-    Png,
-}
-
-fn plot_format(path: &Path) -> anyhow::Result<PlotFormat> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("svg") => Ok(PlotFormat::Svg),
-        Some("png") => Ok(PlotFormat::Png),
-        _ => bail!("--plot {}: the file name must end in .svg or .png", path.display()),
-    }
 }
 
 fn write_out(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -6,7 +6,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::sweep::PlotFormat;
+use super::plot::{load_font, PlotFormat};
 use tempest_core::sweep::{Metric, SweepResult};
 
 const SIZE: (u32, u32) = (1500, 1250);
@@ -28,9 +28,9 @@ const BAND: RGBColor = RGBColor(120, 120, 120);
 pub fn draw(result: &SweepResult, path: &Path, format: PlotFormat) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let ext = if format == PlotFormat::Svg { "svg" } else { "png" };
+    let ext = format.extension();
     // Both backends measure labels to lay the panels out, so even the SVG needs a font.
-    super::cells_plot::load_font()?;
+    load_font()?;
     let tmp = dir.join(format!(".{name}.tmp-{}.{ext}", std::process::id()));
     let drawn = match format {
         PlotFormat::Svg => panels(SVGBackend::new(&tmp, SIZE).into_drawing_area(), result),

@@ -58,7 +58,9 @@ pub fn bundled_names() -> String {
 /// Where a model comes from: a bundled one by name, or a file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelSource {
+    /// A model built into the binary, by its name.
     Bundled(&'static str),
+    /// A model file on disk.
     File(PathBuf),
 }
 
@@ -77,6 +79,7 @@ impl ModelSource {
         ModelSource::Bundled(BUNDLED[0].name)
     }
 
+    /// The bundled model this names, or `None` for a file.
     pub fn bundled(&self) -> Option<&'static BundledModel> {
         match self {
             ModelSource::Bundled(n) => bundled(n),
@@ -92,6 +95,7 @@ impl ModelSource {
         }
     }
 
+    /// Reads and checks the model, on the CPU (generation and analysis run there).
     pub fn load(&self) -> Result<Checkpoint> {
         match self {
             ModelSource::File(p) => Checkpoint::load(p, tch::Device::Cpu),

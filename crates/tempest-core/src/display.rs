@@ -3,6 +3,8 @@
 //! Anything printed from a file (a model's vocabulary or metadata, a prime, a path) goes through
 //! these helpers, so a crafted file cannot move the cursor, retitle the terminal or change colours.
 
+use std::path::Path;
+
 /// A visible stand-in for a character that would otherwise show as nothing, move the cursor or
 /// talk to the terminal. Space, newline and tab get the symbols people know from editors; every
 /// other C0 control and DEL gets its Unicode Control Picture (U+2400 + code, so form feed is `␌`);
@@ -58,6 +60,14 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Characters of a path quoted in a message; longer ones are cut, marked and counted.
+const PATH_QUOTE: usize = 160;
+
+/// A path as quoted in a message: control characters escaped, and at most a short, marked excerpt.
+pub fn quote_path(path: &Path) -> String {
+    excerpt(&path.to_string_lossy(), PATH_QUOTE)
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::display::excerpt;
 use crate::error::{Error, Result};
 
 /// Largest model or resume checkpoint read: 2 GiB (a 2-layer, 4,096-wide LSTM with its AdamW
@@ -24,13 +23,9 @@ pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// Largest loss log rewritten when a run resumes: 256 MiB (one short line per ten steps).
 pub const MAX_LOG_BYTES: u64 = 256 << 20;
 
-/// Characters of a path quoted in a message; longer ones are cut, marked and counted.
-const PATH_QUOTE: usize = 160;
-
-/// A path as quoted in a message: control characters escaped, and at most a short, marked excerpt.
-pub fn quote_path(path: &Path) -> String {
-    excerpt(&path.to_string_lossy(), PATH_QUOTE)
-}
+// Quoting lives with the other display helpers, below `error`, so that errors can quote paths
+// without `error` and `files` importing each other; callers keep finding it here too.
+pub use crate::display::quote_path;
 
 /// What kind of thing `meta` describes, in a user's words.
 pub fn kind_of(meta: &Metadata) -> &'static str {

@@ -13,6 +13,8 @@ pub use drawn::Drawn;
 /// [`Generator::prime_with`]: a few milliseconds of work, so abandoning a prime is quick.
 pub const PRIME_CHUNK: usize = 32;
 
+/// Several streams generating from one model at once: one batched model step per character for all
+/// of them, then a draw per stream with that stream's own sampler settings and random numbers.
 pub struct Generator {
     stepper: Stepper,
     vocab: Vocab,
@@ -22,6 +24,8 @@ pub struct Generator {
     /// Logits for each stream's next character, `streams × vocab`.
     pending: Vec<f32>,
     uniforms: Uniforms,
+    /// When true, every stream draws with the same uniform number each step, so streams differ only by
+    /// their settings (see [`crate::sampling`]); when false, each has its own random sequence.
     pub coupled: bool,
     scratch: Vec<f32>,
     u: Vec<f64>,
@@ -30,6 +34,8 @@ pub struct Generator {
 }
 
 impl Generator {
+    /// Streams with the given settings (one per stream, each validated), all at a zero state until
+    /// [`prime`](Self::prime)d. `seed` fixes every stream's random numbers.
     pub fn new(
         stepper: Stepper,
         vocab: Vocab,
@@ -59,26 +65,33 @@ impl Generator {
         })
     }
 
+    /// Streams stepped together (one per explorer pane, or per sweep setting and seed).
     pub fn streams(&self) -> usize {
         self.settings.len()
     }
 
+    /// The vocabulary ids are drawn from and decoded with.
     pub fn vocab(&self) -> &Vocab {
         &self.vocab
     }
 
+    /// The sampler settings of `stream`.
     pub fn settings(&self, stream: usize) -> &SamplerSettings {
         &self.settings[stream]
     }
 
+    /// Replaces the sampler settings of `stream`; they apply from its next draw. The caller validates.
     pub fn set_settings(&mut self, stream: usize, s: SamplerSettings) {
         self.settings[stream] = s;
     }
 
+    /// The batched stepper, for what it can say about itself (kernel, threads).
     pub fn stepper(&self) -> &Stepper {
         &self.stepper
     }
 
+    /// The model's raw logits for `stream`'s next character (one per vocabulary entry, natural log
+    /// scale, before any sampler step).
     pub fn pending_logits(&self, stream: usize) -> &[f32] {
         let v = self.vocab.len();
         &self.pending[stream * v..(stream + 1) * v]
@@ -179,6 +192,7 @@ impl Generator {
         self.feed(ids)
     }
 
+    /// A copy of `stream`'s recurrent state, to fork it or bring it back later.
     pub fn row_state(&self, stream: usize) -> RowState {
         self.stepper.row_state(stream)
     }

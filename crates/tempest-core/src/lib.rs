@@ -5,6 +5,7 @@
 //! the commands on top of it.
 
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod assets;

@@ -134,57 +134,6 @@ pub(crate) struct Bufs {
 // and `head_part`), and the step waits for the helper before it uses them again.
 unsafe impl Sync for Bufs {}
 
-/// Layer `l` for units `u0..u1` with `kernel`; returns the kernel that ran.
-///
-/// # Safety
-/// As [`layer_part`], and `kernel` is available (see [`Kernel::is_available`]).
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn dispatch_layer(
-    kernel: Kernel,
-    w: &StepWeights,
-    l: usize,
-    batch: usize,
-    ids: &[u32],
-    b: &Bufs,
-    u0: usize,
-    u1: usize,
-) -> Kernel {
-    match kernel {
-        #[cfg(all(target_arch = "x86_64", tempest_avx512))]
-        // SAFETY: the CPU has AVX-512F (the caller checked), and the caller upholds the rest.
-        Kernel::Avx512 => unsafe { crate::x86::layer_avx512(w, l, batch, ids, b, u0, u1) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the CPU has AVX2 and FMA (the caller checked), and the caller upholds the rest.
-        Kernel::Avx2 => unsafe { crate::x86::layer_avx2(w, l, batch, ids, b, u0, u1) },
-        // SAFETY: the caller upholds `layer_part`'s contract.
-        _ => unsafe { layer_part(Kernel::Portable, w, l, batch, ids, b, u0, u1) },
-    }
-}
-
-/// Logit rows `r0..r1` with `kernel`; returns the kernel that ran.
-///
-/// # Safety
-/// As [`head_part`], and `kernel` is available.
-pub(crate) unsafe fn dispatch_head(
-    kernel: Kernel,
-    w: &StepWeights,
-    batch: usize,
-    b: &Bufs,
-    r0: usize,
-    r1: usize,
-) -> Kernel {
-    match kernel {
-        #[cfg(all(target_arch = "x86_64", tempest_avx512))]
-        // SAFETY: as in `dispatch_layer`.
-        Kernel::Avx512 => unsafe { crate::x86::head_avx512(w, batch, b, r0, r1) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as in `dispatch_layer`.
-        Kernel::Avx2 => unsafe { crate::x86::head_avx2(w, batch, b, r0, r1) },
-        // SAFETY: the caller upholds `head_part`'s contract.
-        _ => unsafe { head_part(Kernel::Portable, w, batch, b, r0, r1) },
-    }
-}
-
 /// Layer `l` for hidden units `u0..u1` of every stream: their gate rows' pre-activations (bias or
 /// table row, plus the GEMMs), then the cell, writing the new hidden state of those units into
 /// `h_new` (and, for LSTM, their cell state in place). Returns `kernel`.

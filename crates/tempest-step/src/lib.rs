@@ -27,6 +27,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod dispatch;
 pub mod fastmath;
 mod kernels;
 mod layout;

@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
-use crate::kernels::{dispatch_head, dispatch_layer, split, Buf, Bufs, Kernel};
+use crate::dispatch::{dispatch_head, dispatch_layer};
+use crate::kernels::{split, Buf, Bufs, Kernel};
 use crate::layout::{Aligned, Cell, StepWeights};
 use crate::pool::{run_parts, Helper};
 

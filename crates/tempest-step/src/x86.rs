@@ -1,70 +1,7 @@
-//! The x86-64 kernels: the per-part work compiled for AVX-512 and for AVX2+FMA (so the elementwise
-//! code is vectorised for each), and register-blocked matrix-vector products.
+//! The x86-64 kernels: register-blocked matrix-vector products for AVX-512 and for AVX2+FMA. The
+//! per-part work compiled for each feature level is in `dispatch.rs`.
 
 use std::arch::x86_64::*;
-
-use crate::kernels::{head_part, layer_part, Bufs, Kernel};
-use crate::layout::StepWeights;
-
-/// [`layer_part`] compiled for AVX-512.
-///
-/// # Safety
-/// The CPU has AVX-512F, AVX-512VL, AVX2 and FMA; otherwise as [`layer_part`].
-#[cfg(tempest_avx512)]
-#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn layer_avx512(
-    w: &StepWeights,
-    l: usize,
-    batch: usize,
-    ids: &[u32],
-    b: &Bufs,
-    u0: usize,
-    u1: usize,
-) -> Kernel {
-    // SAFETY: the caller upholds `layer_part`'s contract and has checked the CPU.
-    unsafe { layer_part(Kernel::Avx512, w, l, batch, ids, b, u0, u1) }
-}
-
-/// [`layer_part`] compiled for AVX2 and FMA.
-///
-/// # Safety
-/// The CPU has AVX2 and FMA; otherwise as [`layer_part`].
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn layer_avx2(
-    w: &StepWeights,
-    l: usize,
-    batch: usize,
-    ids: &[u32],
-    b: &Bufs,
-    u0: usize,
-    u1: usize,
-) -> Kernel {
-    // SAFETY: the caller upholds `layer_part`'s contract and has checked the CPU.
-    unsafe { layer_part(Kernel::Avx2, w, l, batch, ids, b, u0, u1) }
-}
-
-/// [`head_part`] compiled for AVX-512.
-///
-/// # Safety
-/// As [`layer_avx512`], for [`head_part`].
-#[cfg(tempest_avx512)]
-#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
-pub(crate) unsafe fn head_avx512(w: &StepWeights, batch: usize, b: &Bufs, r0: usize, r1: usize) -> Kernel {
-    // SAFETY: the caller upholds `head_part`'s contract and has checked the CPU.
-    unsafe { head_part(Kernel::Avx512, w, batch, b, r0, r1) }
-}
-
-/// [`head_part`] compiled for AVX2 and FMA.
-///
-/// # Safety
-/// As [`layer_avx2`], for [`head_part`].
-#[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn head_avx2(w: &StepWeights, batch: usize, b: &Bufs, r0: usize, r1: usize) -> Kernel {
-    // SAFETY: the caller upholds `head_part`'s contract and has checked the CPU.
-    unsafe { head_part(Kernel::Avx2, w, batch, b, r0, r1) }
-}
 
 /// Rows `0..R` × streams `0..NB` with AVX-512: per 16 columns, R weight loads feed R·NB fused
 /// multiply-adds. Adds each dot product into `out[b * os + r]`.

@@ -17,6 +17,7 @@ use super::near_loops::{NearLoopDetector, NearLoopSettings};
 /// How many episodes a tracker keeps; older ones drop off (the totals still count them).
 pub const KEPT_EPISODES: usize = 1024;
 
+/// Which detector found a loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LoopKind {
@@ -30,6 +31,7 @@ pub enum LoopKind {
 /// holds). Positions count characters pushed since the tracker was reset (or its starting point).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct LoopEpisode {
+    /// Which detector found it.
     pub kind: LoopKind,
     /// Position of the first character of the repeating text.
     pub start: u64,
@@ -56,15 +58,23 @@ impl LoopEpisode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase", tag = "state")]
 pub enum LoopState {
+    /// In no loop.
     #[default]
     Free,
+    /// Inside an exact loop.
     Exact {
+        /// Characters per repeat.
         period: usize,
+        /// Whole repeats so far.
         repeats: usize,
     },
+    /// Inside a near-loop (and no exact one).
     Near {
+        /// Characters per repeat, on average.
         period: usize,
+        /// Words per repeat.
         word_period: usize,
+        /// Whole repeats so far.
         repeats: usize,
     },
 }
@@ -78,7 +88,9 @@ pub struct LoopStats {
     pub exact_chars: u64,
     /// Characters inside near-loops and no exact loop.
     pub near_chars: u64,
+    /// Exact loops entered, kept episodes or not.
     pub exact_loops: u64,
+    /// Near-loops entered, kept episodes or not.
     pub near_loops: u64,
     /// Where the first loop (of either kind) begins.
     pub first_onset: Option<u64>,
@@ -86,6 +98,7 @@ pub struct LoopStats {
     pub first_exact_onset: Option<u64>,
     /// Longest period of any loop, in characters.
     pub longest_period: Option<usize>,
+    /// Where the stream stands after its last character.
     pub state: LoopState,
 }
 
@@ -95,14 +108,17 @@ impl LoopStats {
         ratio(self.exact_chars + self.near_chars, self.chars)
     }
 
+    /// Share of characters inside exact loops, in [0, 1].
     pub fn exact_share(&self) -> f64 {
         ratio(self.exact_chars, self.chars)
     }
 
+    /// Share of characters inside near-loops only, in [0, 1].
     pub fn near_share(&self) -> f64 {
         ratio(self.near_chars, self.chars)
     }
 
+    /// Loops of either kind entered.
     pub fn loops(&self) -> u64 {
         self.exact_loops + self.near_loops
     }
@@ -116,6 +132,8 @@ fn ratio(a: u64, b: u64) -> f64 {
     }
 }
 
+/// One stream's loop history: feed it characters with [`push`](Self::push); it keeps the last
+/// [`KEPT_EPISODES`] episodes and running [`LoopStats`] over everything pushed.
 #[derive(Debug, Clone)]
 pub struct LoopTracker {
     exact: LoopDetector,
@@ -133,6 +151,7 @@ pub struct LoopTracker {
 }
 
 impl LoopTracker {
+    /// A tracker at position 0 with both detectors set up as given.
     pub fn new(exact: LoopSettings, near: NearLoopSettings) -> Self {
         LoopTracker {
             exact: LoopDetector::new(exact),
@@ -148,6 +167,7 @@ impl LoopTracker {
         }
     }
 
+    /// The exact detector's settings.
     pub fn exact_settings(&self) -> LoopSettings {
         self.exact.settings()
     }
@@ -161,6 +181,7 @@ impl LoopTracker {
         self.any_until = pos;
     }
 
+    /// Forgets everything; the next character pushed is at position 0.
     pub fn reset(&mut self) {
         self.reset_at(0);
     }
@@ -175,6 +196,7 @@ impl LoopTracker {
         &self.episodes
     }
 
+    /// The comparison figures so far.
     pub fn stats(&self) -> LoopStats {
         self.stats
     }
@@ -184,6 +206,7 @@ impl LoopTracker {
         self.pos
     }
 
+    /// Takes the next character, updating the detectors, the episodes and the figures.
     pub fn push(&mut self, c: char) {
         self.pos += 1;
         self.stats.chars += 1;

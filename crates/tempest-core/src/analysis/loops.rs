@@ -9,6 +9,8 @@
 
 use crate::limits;
 
+/// What counts as an exact loop. Ranges are in [`crate::limits`]: `max_period` 200 to 4,096,
+/// `min_repeats` 2 to 1,000, `min_span` 0 to 100,000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LoopSettings {
@@ -52,6 +54,8 @@ impl Loop {
     }
 }
 
+/// Finds exact repetition at the end of a growing text, one character at a time, in O(`max_period`)
+/// per character with no allocation.
 #[derive(Debug, Clone)]
 pub struct LoopDetector {
     settings: LoopSettings,
@@ -70,15 +74,18 @@ pub struct LoopDetector {
 const EMPTY: u32 = u32::MAX;
 
 impl LoopDetector {
+    /// A detector that has seen no text.
     pub fn new(settings: LoopSettings) -> Self {
         let p = settings.max_period;
         LoopDetector { settings, ring: vec![EMPTY; 2 * p], head: 0, run: vec![0; p], current: None }
     }
 
+    /// The settings it was made with.
     pub fn settings(&self) -> LoopSettings {
         self.settings
     }
 
+    /// Forgets the text, keeping the settings.
     pub fn reset(&mut self) {
         self.ring.fill(EMPTY);
         self.head = 0;
@@ -114,6 +121,7 @@ impl LoopDetector {
         found
     }
 
+    /// The loop found by the last [`push`](Self::push), if any.
     pub fn current(&self) -> Option<Loop> {
         self.current
     }

@@ -6,6 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// One generated character as the metrics see it.
 #[derive(Debug, Clone, Copy)]
 pub struct Observation {
+    /// The character drawn.
     pub ch: char,
     /// `-log2 p(ch)` under the distribution it was drawn from.
     pub surprisal_bits: f32,
@@ -49,16 +50,21 @@ impl Hasher for GramHasher {
     }
 }
 
+/// The metrics over the current window.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Summary {
+    /// Mean surprisal in bits per character: how unlikely, on average, the drawn characters were.
     pub mean_surprisal_bits: f32,
+    /// Mean entropy of the distributions drawn from, in bits: how uncertain the sampler was.
     pub mean_entropy_bits: f32,
     /// Distinct 4-grams over all 4-grams in the window, in [0, 1]; low means repetitive text.
     pub distinct_4: f32,
+    /// Characters in the window (fewer than its size until it fills).
     pub count: usize,
 }
 
 impl Metrics {
+    /// Metrics over the last `window` characters (at least 4, so a 4-gram fits).
     pub fn new(window: usize) -> Self {
         let window = window.max(4);
         Metrics {
@@ -70,6 +76,7 @@ impl Metrics {
         }
     }
 
+    /// Empties the window, keeping its size.
     pub fn reset(&mut self) {
         *self = Metrics::new(self.window);
     }
@@ -78,6 +85,7 @@ impl Metrics {
         (i >= 3).then(|| [self.items[i - 3].ch, self.items[i - 2].ch, self.items[i - 1].ch, self.items[i].ch])
     }
 
+    /// Adds one character, dropping the oldest when the window is full.
     pub fn push(&mut self, o: Observation) {
         if self.items.len() == self.window {
             // The gram ending at index 3 loses its first character; it leaves the window.
@@ -101,6 +109,7 @@ impl Metrics {
         }
     }
 
+    /// The means over what is in the window now; all zero when it is empty.
     pub fn summary(&self) -> Summary {
         let n = self.items.len();
         if n == 0 {

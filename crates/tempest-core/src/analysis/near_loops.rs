@@ -60,6 +60,9 @@ impl NearLoop {
     }
 }
 
+/// Finds word-level repetition at the end of a growing text, deciding at each word boundary: words
+/// are compared after folding case and dropping punctuation, so a block repeated with other case,
+/// punctuation or spacing still counts.
 #[derive(Debug, Clone)]
 pub struct NearLoopDetector {
     settings: NearLoopSettings,
@@ -91,6 +94,7 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 impl NearLoopDetector {
+    /// A detector that has seen no text.
     pub fn new(settings: NearLoopSettings) -> Self {
         let p = settings.max_word_period.max(1);
         // A tail can be as long as the whole text; its start is only looked up while it is at most
@@ -112,10 +116,12 @@ impl NearLoopDetector {
         }
     }
 
+    /// The settings it was made with.
     pub fn settings(&self) -> NearLoopSettings {
         self.settings
     }
 
+    /// Forgets the text, keeping the settings.
     pub fn reset(&mut self) {
         *self = NearLoopDetector::new(self.settings);
     }

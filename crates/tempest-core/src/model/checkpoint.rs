@@ -9,116 +9,26 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use safetensors::tensor::{Dtype, TensorView};
-use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
 use super::parse::{self, ParsedModel, Refusal};
-use super::{CellKind, CharRnn, ModelSpec, Vocab};
+use super::{CharRnn, Vocab};
 use crate::error::{Error, Result};
 use crate::files::{self, MAX_MODEL_BYTES};
 
-pub const FORMAT: &str = "tempest-char-rnn";
-pub const FORMAT_VERSION: u32 = 1;
-/// Key in the safetensors `__metadata__` map that holds [`Metadata`] as JSON.
-pub const METADATA_KEY: &str = "tempest";
-
-/// How a model was trained: the model card that travels inside the file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TrainingFacts {
-    pub corpus: String,
-    pub corpus_chars: u64,
-    pub steps: u64,
-    pub chars_seen: u64,
-    pub train_loss: Option<f64>,
-    /// Validation loss in nats per character over the whole held-out split.
-    pub val_loss: Option<f64>,
-    pub val_bits_per_char: Option<f64>,
-    pub wall_seconds: f64,
-    #[serde(default)]
-    pub settings: serde_json::Value,
-    /// A short start of the held-out text: the prime front ends use when theirs does not fit the
-    /// vocabulary. Absent from checkpoints written before it was added (they still load).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prime: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Metadata {
-    pub format: String,
-    pub format_version: u32,
-    pub cell: String,
-    pub layers: i64,
-    pub hidden: i64,
-    pub embed: i64,
-    #[serde(default)]
-    pub dropout: f64,
-    /// The vocabulary in id order, one string per character.
-    pub vocab: Vec<String>,
-    #[serde(default)]
-    pub training: Option<TrainingFacts>,
-    /// Figures for human text and the word list a sweep compares against
-    /// (`tempest_core::sweep::Reference`). Optional: files without it load as before. Kept as raw
-    /// JSON here so the model layer does not depend on the analysis built on it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<serde_json::Value>,
-}
-
-impl Metadata {
-    pub fn new(spec: &ModelSpec, vocab: &Vocab, training: Option<TrainingFacts>) -> Self {
-        Metadata {
-            format: FORMAT.into(),
-            format_version: FORMAT_VERSION,
-            cell: spec.cell.name().into(),
-            layers: spec.layers,
-            hidden: spec.hidden,
-            embed: spec.embed,
-            dropout: spec.dropout,
-            vocab: vocab.chars().iter().map(|c| c.to_string()).collect(),
-            training,
-            reference: None,
-        }
-    }
-
-    /// The model shape and vocabulary the metadata describes, checked.
-    pub fn spec_and_vocab(&self) -> Result<(ModelSpec, Vocab), String> {
-        if self.format != FORMAT {
-            return Err(format!("metadata format is {:?}, expected {FORMAT:?}", self.format));
-        }
-        if self.format_version != FORMAT_VERSION {
-            return Err(format!(
-                "format version {} is not supported (this tempest reads version {FORMAT_VERSION})",
-                self.format_version
-            ));
-        }
-        let cell = CellKind::parse(&self.cell)
-            .ok_or_else(|| format!("unknown cell kind {:?} (expected lstm, gru or rnn)", self.cell))?;
-        let mut chars = Vec::with_capacity(self.vocab.len());
-        for (i, s) in self.vocab.iter().enumerate() {
-            let mut it = s.chars();
-            match (it.next(), it.next()) {
-                (Some(c), None) => chars.push(c),
-                _ => return Err(format!("vocabulary entry {i} is {s:?}, not a single character")),
-            }
-        }
-        let vocab = Vocab::new(chars).map_err(|e| e.to_string())?;
-        let spec = ModelSpec {
-            cell,
-            layers: self.layers,
-            hidden: self.hidden,
-            embed: self.embed,
-            vocab: vocab.len() as i64,
-            dropout: self.dropout,
-        };
-        spec.validate()?;
-        Ok((spec, vocab))
-    }
-}
+// The metadata types live in `metadata.rs`, which `parse` reads without depending on this file;
+// they are re-exported here, where the file format is described.
+pub use super::metadata::{Metadata, TrainingFacts, FORMAT, FORMAT_VERSION, METADATA_KEY};
 
 /// A loaded model with its vocabulary and metadata.
 pub struct Checkpoint {
+    /// The network, with the file's weights.
     pub model: CharRnn,
+    /// The characters the model reads and writes, in id order.
     pub vocab: Vocab,
+    /// The file's metadata as read, training facts and reference included.
     pub metadata: Metadata,
+    /// Where the model came from, for messages and for writing results beside it.
     pub path: PathBuf,
 }
 
@@ -135,7 +45,7 @@ impl Checkpoint {
         Self::from_parsed(path, parsed, device)
     }
 
-    /// Builds the libtorch model from parts [`parse`](super::parse) has checked.
+    /// Builds the libtorch model from parts [`parse`](mod@super::parse) has checked.
     pub fn from_parsed(path: &Path, parsed: ParsedModel, device: Device) -> Result<Self> {
         let mut model = CharRnn::new(parsed.spec, device);
         {

@@ -5,6 +5,7 @@
 //! weights laid out once ([`StepWeights`], built by [`CharRnn::step_weights`]).
 
 pub mod checkpoint;
+pub mod metadata;
 pub mod parse;
 mod plain;
 pub mod spec;
@@ -12,7 +13,8 @@ pub mod vocab;
 
 use tch::{nn, Device, Kind, Tensor};
 
-pub use checkpoint::{Checkpoint, Metadata, TrainingFacts};
+pub use checkpoint::Checkpoint;
+pub use metadata::{Metadata, TrainingFacts};
 pub use spec::{CellKind, ModelSpec};
 pub use tempest_step::{Kernel, PlainWeights, RowState, StepError, StepWeights, Stepper};
 pub use vocab::{UnknownPolicy, Vocab};
@@ -21,16 +23,22 @@ pub use vocab::{UnknownPolicy, Vocab};
 /// LSTM cell state as a second tensor.
 #[derive(Debug)]
 pub struct SeqState {
+    /// Hidden state of every layer, `[layers, batch, hidden]`.
     pub h: Tensor,
+    /// The LSTM cell state, same shape as `h`; `None` for GRU and RNN.
     pub c: Option<Tensor>,
 }
 
 impl SeqState {
+    /// The same values cut from the autograd graph, so truncated backpropagation through time stops at
+    /// the sequence boundary.
     pub fn detach(&self) -> SeqState {
         SeqState { h: self.h.detach(), c: self.c.as_ref().map(Tensor::detach) }
     }
 }
 
+/// The char-RNN in libtorch: the form that trains and that checkpoints load into. Generation runs on
+/// its weights copied into a [`Stepper`].
 pub struct CharRnn {
     spec: ModelSpec,
     vs: nn::VarStore,
@@ -66,18 +74,22 @@ impl CharRnn {
         CharRnn { spec, vs, embed, rnn, head_w, head_b }
     }
 
+    /// The shape the model was built with.
     pub fn spec(&self) -> &ModelSpec {
         &self.spec
     }
 
+    /// Where the weights live (CPU, or a GPU when training asked for one).
     pub fn device(&self) -> Device {
         self.vs.device()
     }
 
+    /// The weights as libtorch variables, for the optimiser.
     pub fn var_store(&self) -> &nn::VarStore {
         &self.vs
     }
 
+    /// The weights, writable: loading a checkpoint or a resume copies into them.
     pub fn var_store_mut(&mut self) -> &mut nn::VarStore {
         &mut self.vs
     }
@@ -95,6 +107,7 @@ impl CharRnn {
             .collect()
     }
 
+    /// The all-zero state a sequence starts from, for `batch` streams.
     pub fn zero_state(&self, batch: i64) -> SeqState {
         let shape = [self.spec.layers, batch, self.spec.hidden];
         let opts = (Kind::Float, self.device());

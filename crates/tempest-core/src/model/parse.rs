@@ -11,7 +11,7 @@ use safetensors::tensor::{Dtype, TensorView};
 use safetensors::SafeTensors;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::checkpoint::{Metadata, METADATA_KEY};
+use super::metadata::{Metadata, METADATA_KEY};
 use super::{ModelSpec, Vocab};
 
 /// Why bytes were refused as a model.
@@ -35,17 +35,24 @@ impl std::fmt::Display for Refusal {
 /// the order of [`ModelSpec::tensor_shapes`].
 #[derive(Debug, Clone)]
 pub struct ParsedModel {
+    /// The metadata block as read.
     pub metadata: Metadata,
+    /// The shape the metadata describes, validated.
     pub spec: ModelSpec,
+    /// The vocabulary the metadata lists, checked for duplicates.
     pub vocab: Vocab,
+    /// Every tensor, in [`ModelSpec::tensor_shapes`] order.
     pub weights: Vec<Weight>,
 }
 
 /// One checked tensor: its name, shape and values.
 #[derive(Debug, Clone)]
 pub struct Weight {
+    /// The PyTorch `state_dict` name, such as `rnn.weight_hh_l0`.
     pub name: String,
+    /// Dimensions, outermost first, as [`ModelSpec::tensor_shapes`] gives them.
     pub shape: Vec<i64>,
+    /// The elements in row-major order; their count is the product of `shape`.
     pub values: Vec<f32>,
 }
 

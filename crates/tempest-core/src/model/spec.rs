@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CellKind {
+    /// Long short-term memory: four gate blocks and a separate cell state.
     Lstm,
+    /// Gated recurrent unit: three gate blocks, no separate cell state.
     Gru,
     /// Elman RNN with tanh, PyTorch's `nn.RNN` default.
     Rnn,
@@ -25,6 +27,7 @@ impl CellKind {
     /// Every cell kind, for parsers and help texts.
     pub const ALL: [CellKind; 3] = [CellKind::Lstm, CellKind::Gru, CellKind::Rnn];
 
+    /// The lowercase name used in model files, flags and config files.
     pub fn name(self) -> &'static str {
         match self {
             CellKind::Lstm => "lstm",
@@ -33,6 +36,7 @@ impl CellKind {
         }
     }
 
+    /// The cell kind called `s` (lowercase, as [`name`](Self::name) writes it), if any.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "lstm" => Some(CellKind::Lstm),
@@ -52,12 +56,19 @@ impl std::fmt::Display for CellKind {
 /// Most parameters a model may have: 2 GiB of float32 weights, the size cap of a model file.
 pub const MAX_PARAMETERS: i64 = 1 << 29;
 
+/// The shape of a char-RNN: everything needed to lay out its tensors. [`validate`](Self::validate)
+/// holds the ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
+    /// Which recurrent cell every layer uses.
     pub cell: CellKind,
+    /// Stacked recurrent layers, 1 to 16.
     pub layers: i64,
+    /// Hidden units per layer, 1 to 16,384.
     pub hidden: i64,
+    /// Width of the character embedding, 1 to 16,384.
     pub embed: i64,
+    /// Characters in the vocabulary, 1 to 2^20; the embedding's rows and the head's outputs.
     pub vocab: i64,
     /// Dropout between layers and before the head, used only while training.
     pub dropout: f64,
@@ -81,10 +92,13 @@ impl ModelSpec {
         out
     }
 
+    /// Weights and biases in all tensors together.
     pub fn parameter_count(&self) -> i64 {
         self.tensor_shapes().iter().map(|(_, s)| s.iter().product::<i64>()).sum()
     }
 
+    /// Checks every size against its range and the total against [`MAX_PARAMETERS`], so a hostile or
+    /// damaged file is refused before anything is allocated for it.
     pub fn validate(&self) -> Result<(), String> {
         let check = |name: &str, v: i64, lo: i64, hi: i64| {
             if v < lo || v > hi {

@@ -22,6 +22,8 @@ impl UnknownPolicy {
         [("error", UnknownPolicy::Error), ("skip", UnknownPolicy::Skip)];
 }
 
+/// The characters a model knows, in id order: id `i` is the model's input row and output logit `i`.
+/// Characters are distinct, so encoding is unambiguous.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vocab {
     chars: Vec<char>,
@@ -55,22 +57,27 @@ impl Vocab {
         Self::new(chars)
     }
 
+    /// Characters in the vocabulary (at least one).
     pub fn len(&self) -> usize {
         self.chars.len()
     }
 
+    /// Always false for a built vocabulary; here because `len` is.
     pub fn is_empty(&self) -> bool {
         self.chars.is_empty()
     }
 
+    /// The characters in id order.
     pub fn chars(&self) -> &[char] {
         &self.chars
     }
 
+    /// The id of `c`, or `None` when the model has never seen it.
     pub fn id(&self, c: char) -> Option<u32> {
         self.ids.get(&c).copied()
     }
 
+    /// The character with id `id`; panics when `id` is outside the vocabulary (ids come from it).
     pub fn char(&self, id: u32) -> char {
         self.chars[id as usize]
     }
@@ -89,6 +96,7 @@ impl Vocab {
         Ok(out)
     }
 
+    /// The characters of `ids`, as text.
     pub fn decode(&self, ids: &[u32]) -> String {
         ids.iter().map(|&id| self.char(id)).collect()
     }

@@ -30,6 +30,8 @@ use crate::limits;
 pub use distribution::{entropy_bits, rank_of, softmax_t, top_n, top_n_into, top_n_with};
 pub use order::{order_by_logit, rank_by_logit, top_by_logit};
 
+/// One stream's sampler chain, applied to the logits in the order the module documents. The
+/// defaults change nothing: plain sampling at temperature 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SamplerSettings {
@@ -59,6 +61,7 @@ impl Default for SamplerSettings {
 pub const TOP_P_SLACK: f64 = 1e-6;
 
 impl SamplerSettings {
+    /// The default chain at temperature `t` (0 to 100; 0 is argmax).
     pub fn with_temperature(t: f32) -> Self {
         SamplerSettings { temperature: t, ..Default::default() }
     }
@@ -296,6 +299,7 @@ impl Uniforms {
         r
     }
 
+    /// The seed every stream's sequence is derived from.
     pub fn seed(&self) -> u64 {
         self.seed
     }

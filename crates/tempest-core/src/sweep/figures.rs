@@ -42,18 +42,28 @@ pub struct Figures {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
+    /// [`Figures::bits_per_char`].
     BitsPerChar,
+    /// [`Figures::entropy_bits`].
     EntropyBits,
+    /// [`Figures::distinct_4_chars`].
     Distinct4Chars,
+    /// [`Figures::distinct_2_words`].
     Distinct2Words,
+    /// [`Figures::ends_in_loop`].
     EndsInLoop,
+    /// [`Figures::median_onset`].
     MedianOnset,
+    /// [`Figures::exact_loop_share`].
     ExactLoopShare,
+    /// [`Figures::near_loop_share`].
     NearLoopShare,
+    /// [`Figures::lexical_validity`].
     LexicalValidity,
 }
 
 impl Metric {
+    /// Every metric, in the order tables, CSV columns and plot panels show them.
     pub const ALL: [Metric; 9] = [
         Metric::BitsPerChar,
         Metric::EntropyBits,
@@ -96,6 +106,7 @@ impl Metric {
         }
     }
 
+    /// This metric's value in `f`; `None` where it is undefined.
     pub fn get(self, f: &Figures) -> Option<f64> {
         match self {
             Metric::BitsPerChar => f.bits_per_char,
@@ -137,6 +148,7 @@ pub struct TextRecorder {
 }
 
 impl TextRecorder {
+    /// An empty recorder whose loop detectors use these settings.
     pub fn new(loops: LoopSettings, near: NearLoopSettings) -> Self {
         TextRecorder {
             text: String::new(),
@@ -157,10 +169,12 @@ impl TextRecorder {
         self.loops.push(ch);
     }
 
+    /// The text recorded so far.
     pub fn text(&self) -> &str {
         &self.text
     }
 
+    /// The loop figures of the text so far.
     pub fn loop_stats(&self) -> LoopStats {
         self.loops.stats()
     }

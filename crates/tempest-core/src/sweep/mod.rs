@@ -1,6 +1,6 @@
 //! Temperature sweeps: many streams across a grid of temperatures, samplers and seeds, stepped as
 //! one wide batch, each measured for likelihood, diversity, repetition and lexical validity, with
-//! the same figures for human text beside them ([`reference`]).
+//! the same figures for human text beside them ([`reference`](mod@reference)).
 //!
 //! Determinism: stream `i` of the batch (temperatures outermost, then samplers, then seeds; see
 //! [`SweepSpec::stream_settings`]) draws from ChaCha stream `i` of the sweep's seed, so the same
@@ -25,10 +25,13 @@ pub use spec::{parse_temperatures, SamplerSpec, SweepSpec};
 /// One (temperature, sampler) cell of the grid, over its seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
+    /// The temperature every stream of the row ran at.
     pub temperature: f32,
+    /// The sampler's name as the spec wrote it (`plain`, `top-p=0.9`).
     pub sampler: String,
     /// Streams summarised (the number of seeds).
     pub streams: usize,
+    /// The figures summarised over the row's streams (means; the onset a median).
     #[serde(flatten)]
     pub figures: Figures,
 }
@@ -36,6 +39,7 @@ pub struct SweepRow {
 /// A finished sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {
+    /// The spec that produced it, so a saved result says how to reproduce it.
     pub spec: SweepSpec,
     /// Temperatures outermost, then samplers (the spec's order).
     pub rows: Vec<SweepRow>,
@@ -48,9 +52,13 @@ pub struct SweepResult {
 /// The human reference without its word list (what a result needs to draw bands).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReferenceFigures {
+    /// Where the human text came from (the corpus's file name).
     pub source: String,
+    /// Characters per measured passage.
     pub chunk_chars: usize,
+    /// Passages measured.
     pub chunks: usize,
+    /// Mean and 10th–90th percentile range of every figure over the passages.
     pub band: Band,
 }
 
@@ -76,7 +84,9 @@ impl SweepResult {
 pub struct Progress {
     /// Characters generated per stream so far (0 while priming).
     pub step: usize,
+    /// Characters each stream will generate in all.
     pub steps: usize,
+    /// Streams in the batch.
     pub streams: usize,
 }
 

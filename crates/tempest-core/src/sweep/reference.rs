@@ -32,6 +32,8 @@ use crate::sampling::{entropy_bits, softmax_t};
 
 /// Passages measured by default, and their length.
 pub const DEFAULT_CHUNKS: usize = 32;
+/// Characters per passage measured by default: the sweep's default length, so both are compared
+/// over texts of one size.
 pub const DEFAULT_CHUNK_CHARS: usize = 1000;
 
 /// A figure's typical value for human text and the range it spans.
@@ -45,18 +47,25 @@ pub struct Band {
     pub hi: Figures,
 }
 
+/// Human text measured as a sweep measures a stream: the band of figures a model's samples are held
+/// against, and the word list that decides lexical validity. Stored in a model file's metadata by
+/// `tempest train` at the end of a run (or the hidden `attach-reference` command).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reference {
     /// Where the human text came from (the corpus's file name).
     pub source: String,
+    /// Characters per measured passage.
     pub chunk_chars: usize,
+    /// Passages measured.
     pub chunks: usize,
+    /// Mean and 10th–90th percentile range of every figure over the passages.
     pub band: Band,
     /// Every distinct word of the training text, sorted.
     pub words: Vec<String>,
 }
 
 impl Reference {
+    /// The figures without the word list, as a sweep result keeps them.
     pub fn figures(&self) -> ReferenceFigures {
         ReferenceFigures {
             source: self.source.clone(),
@@ -66,6 +75,7 @@ impl Reference {
         }
     }
 
+    /// The word list as a set, for [`TextRecorder::figures`](super::TextRecorder::figures).
     pub fn vocabulary(&self) -> HashSet<String> {
         self.words.iter().cloned().collect()
     }
@@ -166,7 +176,7 @@ impl Reference {
         value.and_then(|v| serde_json::from_value(v.clone()).ok())
     }
 
-    /// Reads a reference written with [`Reference::to_json`].
+    /// Reads a reference saved as JSON (`tempest sweep --save-reference FILE.json`).
     pub fn from_json_file(path: &Path) -> Result<Reference> {
         let bytes = std::fs::read(path).map_err(|err| Error::Io { path: path.into(), err })?;
         serde_json::from_slice(&bytes)

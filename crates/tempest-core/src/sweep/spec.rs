@@ -14,7 +14,9 @@ pub const MAX_TEMPERATURES: usize = 1000;
 /// it stands for (the temperature is filled in per stream).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SamplerSpec {
+    /// The sampler as written (`plain`, `top-k=40,top-p=0.95`): its label in tables and plots.
     pub name: String,
+    /// The sampler chain it stands for, at temperature 1 until a stream fills in its own.
     pub settings: SamplerSettings,
 }
 
@@ -98,7 +100,9 @@ pub fn parse_temperatures(text: &str) -> Result<Vec<f32>, String> {
 /// Everything that decides a sweep's numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepSpec {
+    /// Temperatures, each in 0 to 100, at most [`MAX_TEMPERATURES`], in the order rows are reported.
     pub temperatures: Vec<f32>,
+    /// Samplers run at every temperature.
     pub samplers: Vec<SamplerSpec>,
     /// Streams per (temperature, sampler), each with its own random sequence.
     pub seeds: usize,
@@ -106,8 +110,11 @@ pub struct SweepSpec {
     pub length: usize,
     /// The text every stream starts from, as the model's ids.
     pub prime: Vec<u32>,
+    /// Seed of every stream's random numbers: the same spec and seed give the same sweep.
     pub seed: u64,
+    /// What counts as an exact loop in the figures.
     pub loops: LoopSettings,
+    /// What counts as a near-loop in the figures.
     pub near_loops: NearLoopSettings,
 }
 
@@ -135,6 +142,8 @@ impl SweepSpec {
         self.temperatures.len() * self.samplers.len() * self.seeds
     }
 
+    /// Checks the grid: at least one temperature and sampler, 1 to 1,000 seeds, 10 to 1,000,000
+    /// characters, a non-empty prime and at most 100,000 streams in all.
     pub fn validate(&self) -> Result<(), String> {
         if self.temperatures.is_empty() {
             return Err("a sweep needs at least one temperature".into());

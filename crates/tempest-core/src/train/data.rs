@@ -8,16 +8,23 @@ use rand_chacha::ChaCha8Rng;
 use crate::error::{Error, Result};
 use crate::model::{UnknownPolicy, Vocab};
 
+/// A training text, encoded and split: the first part to train on, the last part held out.
 pub struct Corpus {
+    /// The corpus's file name, recorded in the model's training facts.
     pub name: String,
+    /// Every distinct character of the text (or the resumed model's vocabulary).
     pub vocab: Vocab,
+    /// The ids trained on: the text before the held-out part.
     pub train: Vec<u32>,
+    /// The held-out ids: the last `val_frac` of the text.
     pub val: Vec<u32>,
+    /// Characters in the whole text.
     pub chars: u64,
     /// FNV-1a over the file's bytes: lets `--resume` notice a corpus that changed underneath it.
     pub fingerprint: u64,
 }
 
+/// FNV-1a (64-bit) of `bytes`: cheap, stable across builds, and enough to notice a changed file.
 pub fn fingerprint(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }

@@ -35,82 +35,146 @@ use optim::{AdamW, Schedule};
 /// Everything that defines a run. Stored in the resume checkpoint, so `--resume` needs no flags.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
+    /// The UTF-8 training text.
     pub corpus: PathBuf,
+    /// The model file to write; the resume checkpoint and loss log are named after it ([`sibling`]).
     pub out: PathBuf,
+    /// The recurrent cell of every layer.
     pub cell: crate::model::CellKind,
+    /// Stacked layers, 1 to 16.
     pub layers: i64,
+    /// Hidden units per layer, 1 to 16,384.
     pub hidden: i64,
+    /// Width of the character embedding, 1 to 16,384.
     pub embed: i64,
+    /// Dropout between layers and before the output layer, in [0, 1).
     pub dropout: f64,
+    /// Characters per training sequence: how far back gradients flow ([`limits::SEQ_LEN`]).
     pub seq_len: usize,
+    /// Sequences per step ([`limits::BATCH`]).
     pub batch: usize,
+    /// Peak learning rate, in (0, 1).
     pub lr: f64,
+    /// Steps of linear warm-up to the peak (capped at half the run).
     pub warmup: u64,
+    /// Final learning rate as a fraction of the peak, in [0, 1] ([`limits::LR_FLOOR`]).
     pub lr_floor: f64,
+    /// AdamW's decoupled weight decay on weight matrices, 0 to 10; 0 turns it off.
     pub weight_decay: f64,
+    /// Largest global L2 norm of the gradients before a step; 0 turns clipping off.
     pub grad_clip: f64,
+    /// Optimiser steps in the whole run.
     pub steps: u64,
+    /// Share of the corpus held out for validation, from its end, in [0, 0.9).
     pub val_frac: f64,
+    /// Steps between validations (and model writes when validation improves).
     pub eval_every: u64,
+    /// Steps between resume checkpoints (one is also written at each validation).
     pub checkpoint_every: u64,
+    /// Seed of the initial weights, the batches and dropout: with the same corpus and settings, the
+    /// same run.
     pub seed: u64,
 }
 
 /// Where a run stands; saved with each resume checkpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunState {
+    /// Steps done.
     pub step: u64,
+    /// Lowest validation loss so far, in nats per character: the model file holds those weights.
     pub best_val: Option<f64>,
+    /// The latest validation loss, in nats per character.
     pub last_val: Option<f64>,
+    /// Smoothed training loss in nats per character (exponential average, weight 0.02 per step).
     pub train_loss: Option<f64>,
+    /// Training time in seconds, summed across resumes.
     pub wall_seconds: f64,
+    /// The corpus's fingerprint ([`data::fingerprint`]), so a resume on a changed file is refused.
     pub corpus_fingerprint: u64,
 }
 
+/// How [`Trainer::run`] ended.
 pub enum Outcome {
-    Finished { state: RunState },
-    Interrupted { state: RunState, checkpoint: PathBuf },
+    /// All the configured steps were taken.
+    Finished {
+        /// Where the run ended.
+        state: RunState,
+    },
+    /// The stop flag was raised; a resume checkpoint holds the run's state.
+    Interrupted {
+        /// Where the run stopped.
+        state: RunState,
+        /// The resume checkpoint to continue from.
+        checkpoint: PathBuf,
+    },
 }
 
 /// What the trainer reports, so the command decides how to show it (progress bar or plain log).
 pub enum Event<'a> {
+    /// The run is about to take its first step (or its first since resuming).
     Started {
+        /// Steps in the whole run.
         total: u64,
+        /// Steps already done (non-zero when resuming).
         start: u64,
+        /// Weights and biases in the model.
         params: i64,
+        /// Characters in the training split.
         train_chars: usize,
+        /// Characters in the held-out split.
         val_chars: usize,
+        /// Where training runs.
         device: Device,
     },
+    /// A step was taken.
     Step {
+        /// Steps done, this one included.
         step: u64,
+        /// This step's training loss, nats per character.
         loss: f64,
+        /// The learning rate it used.
         lr: f64,
+        /// Training characters per second over the last half minute or so.
         chars_per_sec: f64,
     },
+    /// The held-out split was evaluated.
     Eval {
+        /// Steps done.
         step: u64,
+        /// Smoothed training loss, nats per character.
         train_loss: f64,
+        /// Validation loss, nats per character (NaN when there is no held-out text).
         val_loss: f64,
+        /// Whether it is the best so far, so the model file was rewritten.
         best: bool,
+        /// Training characters per second.
         chars_per_sec: f64,
+        /// Training time so far, in seconds.
         elapsed: f64,
     },
     /// A resume checkpoint was written; `model` and `vocab` are the model as saved (for a sample).
     Checkpoint {
+        /// Steps done.
         step: u64,
+        /// The resume checkpoint written.
         path: &'a Path,
+        /// The model as saved.
         model: &'a CharRnn,
+        /// Its vocabulary.
         vocab: &'a crate::model::Vocab,
     },
 }
 
+/// A file beside `out` named after it: `model.safetensors` with `loss.jsonl` gives
+/// `model.loss.jsonl`.
 pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
     let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
     out.with_file_name(format!("{stem}.{suffix}"))
 }
 
+/// A training run: the corpus, the model, the optimiser and where the run stands.
 pub struct Trainer {
+    /// The run's settings, stored in every resume checkpoint.
     pub config: TrainConfig,
     /// What to do with files already at the output paths; checked before the first step.
     pub existing: output::Existing,
@@ -123,17 +187,11 @@ pub struct Trainer {
 }
 
 impl Trainer {
+    /// A fresh run: checks the settings, loads the corpus and initialises the model from the seed.
     pub fn new(config: TrainConfig, device: Device) -> Result<Self> {
         validate(&config)?;
         let corpus = Corpus::load(&config.corpus, config.val_frac, config.seq_len, None)?;
-        let spec = ModelSpec {
-            cell: config.cell,
-            layers: config.layers,
-            hidden: config.hidden,
-            embed: config.embed,
-            vocab: corpus.vocab.len() as i64,
-            dropout: config.dropout,
-        };
+        let spec = config.spec(corpus.vocab.len() as i64);
         tch::manual_seed(config.seed as i64);
         let model = CharRnn::new(spec, device);
         let opt = AdamW::new(model.named_tensors(), config.weight_decay);
@@ -217,14 +275,18 @@ impl Trainer {
         })
     }
 
+    /// The model as it is now (not necessarily the best one written).
     pub fn model(&self) -> &CharRnn {
         &self.model
     }
 
+    /// The loaded corpus.
     pub fn corpus(&self) -> &Corpus {
         &self.corpus
     }
 
+    /// Trains until the configured steps are done or `stop` is raised, writing the model, resume
+    /// checkpoint and loss log as it goes, and telling `report` what happens.
     pub fn run(&mut self, stop: &Arc<AtomicBool>, mut report: impl FnMut(Event<'_>)) -> Result<Outcome> {
         let cfg = self.config.clone();
         let resume_path = sibling(&cfg.out, "resume.safetensors");
@@ -252,14 +314,7 @@ impl Trainer {
         let mut smooth: Option<f64> = self.state.train_loss;
         while self.state.step < cfg.steps {
             if stop.load(Ordering::Relaxed) {
-                self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
-                self.save_resume(&resume_path)?;
-                report(Event::Checkpoint {
-                    step: self.state.step,
-                    path: &resume_path,
-                    model: &self.model,
-                    vocab: &self.corpus.vocab,
-                });
+                self.checkpoint(&resume_path, wall_before + started.elapsed().as_secs_f64(), &mut report)?;
                 return Ok(Outcome::Interrupted { state: self.state.clone(), checkpoint: resume_path });
             }
             let step = self.state.step;
@@ -312,14 +367,7 @@ impl Trainer {
                 || self.state.step.is_multiple_of(cfg.eval_every)
                 || done
             {
-                self.state.wall_seconds = wall_before + started.elapsed().as_secs_f64();
-                self.save_resume(&resume_path)?;
-                report(Event::Checkpoint {
-                    step: self.state.step,
-                    path: &resume_path,
-                    model: &self.model,
-                    vocab: &self.corpus.vocab,
-                });
+                self.checkpoint(&resume_path, wall_before + started.elapsed().as_secs_f64(), &mut report)?;
             }
         }
         Ok(Outcome::Finished { state: self.state.clone() })
@@ -359,6 +407,14 @@ impl Trainer {
             prime: Some(prime::default_prime(&self.corpus.vocab, &self.corpus.val, &self.corpus.train))
                 .filter(|p| !p.is_empty()),
         }
+    }
+
+    /// Records the training time so far, writes the resume checkpoint and says so.
+    fn checkpoint(&mut self, path: &Path, wall_seconds: f64, report: &mut impl FnMut(Event<'_>)) -> Result<()> {
+        self.state.wall_seconds = wall_seconds;
+        self.save_resume(path)?;
+        report(Event::Checkpoint { step: self.state.step, path, model: &self.model, vocab: &self.corpus.vocab });
+        Ok(())
     }
 
     fn save_resume(&self, path: &Path) -> Result<()> {
@@ -401,6 +457,8 @@ pub fn optimise_batch(
     Ok(loss.double_value(&[]))
 }
 
+/// Mean cross-entropy of `model` on `ids` in nats per character, `ids` cut into `streams` parallel
+/// contiguous streams run in chunks of `chunk` characters with their state carried over.
 pub fn evaluate(model: &CharRnn, ids: &[u32], streams: usize, chunk: usize) -> Result<f64> {
     let _guard = tch::no_grad_guard();
     let n = ids.len() - 1;
@@ -459,8 +517,9 @@ pub mod limits {
     pub const BATCH: std::ops::RangeInclusive<usize> = 1..=65_536;
     /// Steps, warm-up steps, and the evaluation and checkpoint intervals.
     pub const STEPS: std::ops::RangeInclusive<u64> = 1..=1_000_000_000;
-    /// Weight decay and the gradient-norm clip (0 turns either off).
+    /// AdamW weight decay (0 turns it off).
     pub const WEIGHT_DECAY: std::ops::RangeInclusive<f64> = 0.0..=10.0;
+    /// The gradient-norm clip (0 turns it off).
     pub const GRAD_CLIP: std::ops::RangeInclusive<f64> = 0.0..=1e6;
     /// The learning-rate floor, as a fraction of the peak.
     pub const LR_FLOOR: std::ops::RangeInclusive<f64> = 0.0..=1.0;
@@ -469,6 +528,18 @@ pub mod limits {
 }
 
 impl TrainConfig {
+    /// The model these settings describe, for a vocabulary of `vocab` characters.
+    pub fn spec(&self, vocab: i64) -> ModelSpec {
+        ModelSpec {
+            cell: self.cell,
+            layers: self.layers,
+            hidden: self.hidden,
+            embed: self.embed,
+            vocab,
+            dropout: self.dropout,
+        }
+    }
+
     /// Checks every setting against [`limits`] and estimates one step's memory, so a setting that
     /// would exhaust memory is refused before anything is allocated.
     pub fn validate(&self) -> std::result::Result<(), String> {
@@ -498,15 +569,7 @@ impl TrainConfig {
         within("lr-floor", self.lr_floor, limits::LR_FLOOR)?;
         within("weight-decay", self.weight_decay, limits::WEIGHT_DECAY)?;
         within("grad-clip", self.grad_clip, limits::GRAD_CLIP)?;
-        let spec = ModelSpec {
-            cell: self.cell,
-            layers: self.layers,
-            hidden: self.hidden,
-            embed: self.embed,
-            vocab: 1,
-            dropout: self.dropout,
-        };
-        spec.validate()?;
+        self.spec(1).validate()?;
         let bytes = self.step_bytes_estimate();
         if bytes > limits::STEP_BYTES {
             return Err(format!(
@@ -527,15 +590,7 @@ impl TrainConfig {
         let gates = self.cell.gates() as u64;
         let (layers, hidden, embed) = (self.layers.max(0) as u64, self.hidden.max(0) as u64, self.embed.max(0) as u64);
         let vocab = 256u64;
-        let spec = ModelSpec {
-            cell: self.cell,
-            layers: self.layers,
-            hidden: self.hidden,
-            embed: self.embed,
-            vocab: vocab as i64,
-            dropout: 0.0,
-        };
-        let params = spec.parameter_count().max(0) as u64;
+        let params = self.spec(vocab as i64).parameter_count().max(0) as u64;
         let per_char = embed + layers * hidden * (gates + 3) + 3 * vocab;
         let chars = (self.batch as u64).saturating_mul(self.seq_len as u64);
         (params * 4).saturating_mul(4).saturating_add(chars.saturating_mul(per_char).saturating_mul(4 * 2))

@@ -3,26 +3,40 @@
 
 use tch::Tensor;
 
+/// AdamW (Adam with decoupled weight decay), with its state in plain tensors so a resume checkpoint
+/// can hold it.
 pub struct AdamW {
+    /// Decay of the first-moment (mean) estimate, 0.9.
     pub beta1: f64,
+    /// Decay of the second-moment (uncentred variance) estimate, 0.999.
     pub beta2: f64,
+    /// Added to the root of the second moment so a step never divides by zero, 1e-8.
     pub eps: f64,
+    /// Decay per unit of learning rate, applied to weight matrices only.
     pub weight_decay: f64,
     /// Steps taken, for bias correction.
     pub t: i64,
+    /// The model's tensors with their moments, in `state_dict` order.
     pub params: Vec<Param>,
 }
 
+/// One optimised tensor and its moments.
 pub struct Param {
+    /// The tensor's `state_dict` name.
     pub name: String,
+    /// The tensor itself, shared with the model.
     pub value: Tensor,
+    /// Running mean of its gradient.
     pub m: Tensor,
+    /// Running mean of its squared gradient.
     pub v: Tensor,
     /// Decay only applies to matrices: decaying biases and embeddings does not regularise usefully.
     pub decay: bool,
 }
 
 impl AdamW {
+    /// An optimiser for `named` tensors with zero moments; decay applies to 2-D weights other than the
+    /// embedding.
     pub fn new(named: Vec<(String, Tensor)>, weight_decay: f64) -> Self {
         let params = named
             .into_iter()
@@ -34,6 +48,7 @@ impl AdamW {
         AdamW { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay, t: 0, params }
     }
 
+    /// Clears every gradient before the next backward pass.
     pub fn zero_grad(&mut self) {
         for p in &mut self.params {
             let mut g = p.value.grad();
@@ -69,6 +84,7 @@ impl AdamW {
         total
     }
 
+    /// One update at learning rate `lr`, bias-corrected for the steps taken.
     pub fn step(&mut self, lr: f64) {
         let _guard = tch::no_grad_guard();
         self.t += 1;
@@ -96,13 +112,18 @@ impl AdamW {
 /// Linear warm-up to `peak`, then cosine decay to `peak * floor` at `total` steps.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Schedule {
+    /// Learning rate at the end of warm-up.
     pub peak: f64,
+    /// Steps of linear warm-up.
     pub warmup: u64,
+    /// Step at which the decay reaches the floor.
     pub total: u64,
+    /// Final learning rate as a fraction of `peak`, in [0, 1].
     pub floor: f64,
 }
 
 impl Schedule {
+    /// The learning rate of step `step` (counting from 0).
     pub fn lr(&self, step: u64) -> f64 {
         if step < self.warmup {
             return self.peak * (step + 1) as f64 / self.warmup as f64;

@@ -25,14 +25,22 @@ struct RunMeta {
     adam_t: i64,
 }
 
+/// A resume checkpoint loaded into libtorch: everything a run needs to continue.
 pub struct Saved {
+    /// The weights as of the checkpoint.
     pub model: CharRnn,
+    /// The vocabulary the run was started with.
     pub vocab: Vocab,
+    /// The optimiser with its moments and step count.
     pub opt: AdamW,
+    /// The run's settings as stored, so `--resume` needs no flags.
     pub config: TrainConfig,
+    /// Where the run stood.
     pub state: RunState,
 }
 
+/// Writes a resume checkpoint atomically: the model's tensors and the AdamW moments
+/// (`optim.m.*`, `optim.v.*`), with the model metadata and the run's settings and state.
 pub fn save(
     path: &Path,
     model: &CharRnn,
@@ -58,11 +66,15 @@ pub fn save(
 /// A resume checkpoint's parts, checked, before anything is built in libtorch.
 #[derive(Debug, Clone)]
 pub struct ParsedResume {
+    /// The model part, checked as strictly as a model file.
     pub model: ParsedModel,
     /// AdamW's first and second moments, in the order of the model's weights.
     pub moments: Vec<(Weight, Weight)>,
+    /// The run's settings, checked against the command line's ranges.
     pub config: TrainConfig,
+    /// Where the run stood.
     pub state: RunState,
+    /// AdamW's step count, for bias correction.
     pub adam_t: i64,
 }
 

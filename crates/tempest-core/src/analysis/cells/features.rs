@@ -10,15 +10,20 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FeatureKind {
+    /// Holds or does not at each character (inside quotes, start of a word).
     Binary,
+    /// A number at each character (bracket depth, position in the line).
     Numeric,
 }
 
 /// One feature: its name (as `--json` and the explorer show it) and what it measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Feature {
+    /// Short identifier, as `--json`, the plot and the explorer show it.
     pub name: &'static str,
+    /// One line saying what is measured, for the report.
     pub description: &'static str,
+    /// Yes/no or numeric, which decides how units are scored against it.
     pub kind: FeatureKind,
 }
 

@@ -25,13 +25,16 @@ pub use units::{Quantity, UnitLayout, UnitRef};
 /// A unit and how well it tracks a feature.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct UnitScore {
+    /// Which unit: quantity, layer and index.
     pub unit: UnitRef,
+    /// Its AUC or correlation with the feature.
     pub score: Score,
 }
 
 /// The best units for one feature.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeatureReport {
+    /// The feature measured, with its name and description.
     pub feature: Feature,
     /// Characters where a yes/no feature holds (for a numeric one: where it is non-zero).
     pub present: usize,
@@ -45,15 +48,20 @@ pub struct FeatureReport {
 pub struct LayerSaturation {
     /// From 1.
     pub layer: usize,
+    /// One entry per sigmoid gate of the cell (none for a plain RNN).
     pub gates: Vec<GateSaturation>,
 }
 
 /// Everything `tempest cells` reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CellReport {
+    /// Characters of text analysed.
     pub chars: usize,
+    /// Units traced: every layer's `h`, plus `c` for an LSTM.
     pub units: usize,
+    /// One report per built-in feature, in [`FEATURES`] order.
     pub features: Vec<FeatureReport>,
+    /// Gate saturation per layer, first layer first.
     pub saturation: Vec<LayerSaturation>,
 }
 
@@ -82,6 +90,7 @@ impl CellReport {
         self
     }
 
+    /// The report for the feature called `name`, if there is one.
     pub fn feature(&self, name: &str) -> Option<&FeatureReport> {
         self.features.iter().find(|f| f.feature.name == name)
     }

@@ -16,7 +16,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum Score {
+    /// Area under the ROC curve, in [0, 1], for a yes/no feature; 0.5 is no information.
     Auc(f64),
+    /// Pearson's r, in [-1, 1], for a numeric feature; 0 is no linear relation.
     Correlation(f64),
 }
 
@@ -37,6 +39,7 @@ impl Score {
         }
     }
 
+    /// The AUC or r itself, sign and all.
     pub fn value(&self) -> f64 {
         match *self {
             Score::Auc(v) | Score::Correlation(v) => v,

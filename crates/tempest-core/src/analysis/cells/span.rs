@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::score::auc;
 use super::units::{UnitLayout, UnitRef};
 
+/// How many units a span search lists and how many must agree for a match elsewhere.
 #[derive(Debug, Clone, Copy)]
 pub struct SpanQuery {
     /// Units listed.
@@ -32,10 +33,13 @@ impl Default for SpanQuery {
 /// One unit's fit to the span.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SpanUnit {
+    /// Which unit: quantity, layer and index.
     pub unit: UnitRef,
     /// On-span versus off-span; 1 = on exactly over the span, 0 = off exactly over it.
     pub auc: f64,
+    /// Mean activation over the span's characters.
     pub mean_on: f32,
+    /// Mean activation over the rest of the window.
     pub mean_off: f32,
 }
 
@@ -51,6 +55,7 @@ impl SpanUnit {
     }
 }
 
+/// What a span search found: the units that mark the span, and where else they fire together.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpanResult {
     /// Best first.

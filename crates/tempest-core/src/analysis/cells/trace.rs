@@ -17,8 +17,11 @@ use crate::model::{CellKind, CharRnn};
 /// Gates below this are left-saturated, above [`SATURATED_HIGH`] right-saturated (the thresholds
 /// of Karpathy, Johnson & Fei-Fei 2015).
 pub const SATURATED_LOW: f64 = 0.1;
+/// Gates above this are right-saturated (see [`SATURATED_LOW`]).
 pub const SATURATED_HIGH: f64 = 0.9;
 
+/// How a long text is split for tracing: more streams is faster, at the cost of a state that starts
+/// from zero `warmup` characters before each chunk instead of running through the whole text.
 #[derive(Debug, Clone, Copy)]
 pub struct TraceOptions {
     /// Chunks run side by side (1 = one exact pass from a zero state).
@@ -40,15 +43,21 @@ impl TraceOptions {
 pub struct GateSaturation {
     /// `input`, `forget` or `output` (LSTM); `reset` or `update` (GRU).
     pub gate: &'static str,
+    /// Fraction of (unit, character) pairs below [`SATURATED_LOW`], in [0, 1].
     pub left: f64,
+    /// Fraction of (unit, character) pairs above [`SATURATED_HIGH`], in [0, 1].
     pub right: f64,
+    /// Per unit (by index within the layer), the fraction of characters where it is left-saturated.
     pub unit_left: Vec<f32>,
+    /// Per unit, the fraction of characters where it is right-saturated.
     pub unit_right: Vec<f32>,
 }
 
 /// Every unit's activation after every character of a text.
 pub struct Trace {
+    /// The model's units and their order in a flat row.
     pub layout: UnitLayout,
+    /// Characters traced.
     pub len: usize,
     /// Unit-major: unit `i`'s values are `data[i * len .. (i + 1) * len]`.
     data: Vec<f32>,

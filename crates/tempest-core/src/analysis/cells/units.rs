@@ -16,6 +16,7 @@ pub enum Quantity {
 }
 
 impl Quantity {
+    /// `c` or `h`, as unit names write it.
     pub fn letter(self) -> char {
         match self {
             Quantity::C => 'c',
@@ -28,8 +29,11 @@ impl Quantity {
 /// layer from 1 (`L1 c 37`), as people number layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UnitRef {
+    /// Cell state or output.
     pub quantity: Quantity,
+    /// Layer, from 0.
     pub layer: usize,
+    /// Unit within the layer, from 0.
     pub index: usize,
 }
 
@@ -43,12 +47,16 @@ impl std::fmt::Display for UnitRef {
 /// layer's `c` (LSTM only), then every layer's `h`, each `hidden` long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnitLayout {
+    /// Stacked layers.
     pub layers: usize,
+    /// Units per layer and quantity.
     pub hidden: usize,
+    /// Whether there is a cell state `c` (LSTM only).
     pub has_cell: bool,
 }
 
 impl UnitLayout {
+    /// The layout of a model of shape `spec`.
     pub fn of(spec: &ModelSpec) -> Self {
         UnitLayout { layers: spec.layers as usize, hidden: spec.hidden as usize, has_cell: spec.cell == CellKind::Lstm }
     }
@@ -67,6 +75,7 @@ impl UnitLayout {
         self.quantities().len() * self.layers * self.hidden
     }
 
+    /// Whether a flat row has no floats (never, for a valid model).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
