@@ -1,10 +1,10 @@
-//! The inspect cursor's moves by word, by line and by page, and scrolling a pane's text. Lines and
+//! Focus, the inspect cursor's moves by word, by line and by page, and scrolling a pane's text or the help. Lines and
 //! pages are rows as drawn, so these read the pane's [`TextView`] at the current terminal size.
 
 use ratatui::layout::Rect;
 
 use super::text_view::{text_area, TextView};
-use super::{layout, App, Inspect};
+use super::{layout, App, Inspect, Overlay};
 
 /// Rows one notch of the mouse wheel scrolls.
 pub const WHEEL_ROWS: isize = 3;
@@ -114,6 +114,27 @@ pub(super) fn move_rows(app: &mut App, rows: isize, page: bool) {
         }
     };
     set_cursor(app, pos);
+}
+
+/// Moves focus; an open inspect cursor follows to the same position in the new pane.
+pub(super) fn set_focus(app: &mut App, i: usize) {
+    app.focus = i.min(app.panes.len() - 1);
+    if let Some(ins) = app.inspect {
+        let p = &app.panes[app.focus];
+        app.inspect = (p.total() > 0).then(|| {
+            let pos = ins.pos.clamp(p.first_pos(), p.total() - 1);
+            Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) }
+        });
+        reveal_cursor(app);
+    }
+}
+
+/// Scrolls the help by `rows`, no further than shows its last row.
+pub(super) fn scroll_help(app: &mut App, rows: isize) {
+    let most = layout::help_max_scroll(app.size.1);
+    if let Overlay::Help { scroll } = &mut app.overlay {
+        *scroll = scroll.saturating_add_signed(rows).min(most);
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use ratatui::layout::{Position, Rect};
 
 use super::cursor::{self, WHEEL_ROWS};
 use super::text_view::{text_area, TextView};
-use super::{layout, strings, update, App, Effect, Inspect, Overlay};
+use super::{layout, strings, App, Effect, Inspect, Overlay};
 use crate::explorer::worker::Request;
 
 /// Rows one wheel notch scrolls the live histogram by.
@@ -19,8 +19,8 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent, fx: &mut Vec<Effect>) {
         // A click closes the help, as a key does; other overlays keep the mouse away from what is under them.
         Overlay::Help { .. } => {
             return match m.kind {
-                MouseEventKind::ScrollUp => update::scroll_help(app, -WHEEL_ROWS),
-                MouseEventKind::ScrollDown => update::scroll_help(app, WHEEL_ROWS),
+                MouseEventKind::ScrollUp => cursor::scroll_help(app, -WHEEL_ROWS),
+                MouseEventKind::ScrollDown => cursor::scroll_help(app, WHEEL_ROWS),
                 MouseEventKind::Down(_) => app.overlay = Overlay::None,
                 _ => {}
             }
@@ -57,7 +57,7 @@ fn click_pane(app: &mut App, pane: usize, area: Rect, at: Position, fx: &mut Vec
         let v = TextView::new(app, pane, area);
         v.hit(at.x, at.y).map(|i| (v.pos_of(i), i < v.prime_len()))
     };
-    update::set_focus(app, pane);
+    cursor::set_focus(app, pane);
     match hit {
         Some((Some(pos), _)) => {
             pause(app, fx);

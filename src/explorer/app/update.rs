@@ -4,8 +4,8 @@ use crossterm::event::KeyEvent;
 
 use super::keymap::action_for;
 use super::keys::{self, Action};
+use super::strings;
 use super::{cursor, edit, export, pointer, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay};
-use super::{layout, strings};
 use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
 use tempest_core::display::thousands;
@@ -58,8 +58,8 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
 pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     use Action::*;
     match action {
-        FocusPrev => set_focus(app, (app.focus + app.panes.len() - 1) % app.panes.len()),
-        FocusNext => set_focus(app, (app.focus + 1) % app.panes.len()),
+        FocusPrev => cursor::set_focus(app, (app.focus + app.panes.len() - 1) % app.panes.len()),
+        FocusNext => cursor::set_focus(app, (app.focus + 1) % app.panes.len()),
         TempUp => adjust(app, true, false, fx),
         TempDown => adjust(app, false, false, fx),
         TempUpBig => adjust(app, true, true, fx),
@@ -116,10 +116,10 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             fx.push(Effect::Export { text, jsonl });
         }
         ToggleHelp => app.overlay = Overlay::Help { scroll: 0 },
-        HelpUp => scroll_help(app, -1),
-        HelpDown => scroll_help(app, 1),
-        HelpPageUp => scroll_help(app, -(HELP_PAGE as isize)),
-        HelpPageDown => scroll_help(app, HELP_PAGE as isize),
+        HelpUp => cursor::scroll_help(app, -1),
+        HelpDown => cursor::scroll_help(app, 1),
+        HelpPageUp => cursor::scroll_help(app, -(HELP_PAGE as isize)),
+        HelpPageDown => cursor::scroll_help(app, HELP_PAGE as isize),
         ToggleLoops => app.loop_panel = !app.loop_panel,
         SortLoopsByT => {
             app.loop_sort_by_t = !app.loop_sort_by_t;
@@ -159,19 +159,6 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Moves focus; an open inspect cursor follows to the same position in the new pane.
-pub(super) fn set_focus(app: &mut App, i: usize) {
-    app.focus = i.min(app.panes.len() - 1);
-    if let Some(ins) = app.inspect {
-        let p = &app.panes[app.focus];
-        app.inspect = (p.total() > 0).then(|| {
-            let pos = ins.pos.clamp(p.first_pos(), p.total() - 1);
-            Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) }
-        });
-        cursor::reveal_cursor(app);
-    }
-}
-
 /// Closes the inspect cursor; its pane, scrolled only to keep the cursor in view, follows its
 /// newest text again.
 fn leave_inspect(app: &mut App) {
@@ -184,14 +171,6 @@ fn leave_inspect(app: &mut App) {
 
 /// Rows pgup/pgdn scroll the help by.
 const HELP_PAGE: usize = 10;
-
-/// Scrolls the help by `rows`, no further than shows its last row.
-pub(super) fn scroll_help(app: &mut App, rows: isize) {
-    let most = layout::help_max_scroll(app.size.1);
-    if let Overlay::Help { scroll } = &mut app.overlay {
-        *scroll = scroll.saturating_add_signed(rows).min(most);
-    }
-}
 
 /// Rows `<`/`>` scroll the histogram by.
 const HIST_SCROLL: usize = 5;
