@@ -1,10 +1,10 @@
-//! Focus, the inspect cursor's moves by word, by line and by page, and scrolling a pane's text or the help. Lines and
+//! Focus, the inspect cursor's moves by word, by line and by page, and scrolling a pane's text. Lines and
 //! pages are rows as drawn, so these read the pane's [`TextView`] at the current terminal size.
 
 use ratatui::layout::Rect;
 
 use super::text_view::{text_area, TextView};
-use super::{layout, App, Inspect, Overlay};
+use super::{layout, App, Inspect};
 
 /// Rows one notch of the mouse wheel scrolls.
 pub const WHEEL_ROWS: isize = 3;
@@ -126,14 +126,6 @@ pub(super) fn set_focus(app: &mut App, i: usize) {
             Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) }
         });
         reveal_cursor(app);
-    }
-}
-
-/// Scrolls the help by `rows`, no further than shows its last row.
-pub(super) fn scroll_help(app: &mut App, rows: isize) {
-    let most = layout::help_max_scroll(app.size.1);
-    if let Overlay::Help { scroll } = &mut app.overlay {
-        *scroll = scroll.saturating_add_signed(rows).min(most);
     }
 }
 

@@ -86,16 +86,18 @@ const fn bind(action: Action, keys: &'static [Key]) -> Bind {
 const fn bind_in(action: Action, keys: &'static [Key], modes: &'static [Mode]) -> Bind {
     Bind { action, keys, when: When::In(modes) }
 }
-const fn hint(keys: &'static str, text: &'static str, rank: u8) -> Hint {
-    Hint { keys, text, when: When::Always, rank }
-}
 const fn hint_in(keys: &'static str, text: &'static str, rank: u8, modes: &'static [Mode]) -> Hint {
     Hint { keys, text, when: When::In(modes), rank }
 }
 
-const NORMAL: &[Mode] = &[Mode::Normal];
+/// The main screen, not inspecting: running or paused.
+const NORMAL: &[Mode] = &[Mode::Running, Mode::Paused];
+const RUNNING: &[Mode] = &[Mode::Running];
 const INSPECT: &[Mode] = &[Mode::Inspect];
-const HELP: &[Mode] = &[Mode::Help];
+/// Paused, whether or not inspecting: where stepping works and space resumes.
+const STOPPED: &[Mode] = &[Mode::Paused, Mode::Inspect];
+/// The main screen in any of its modes.
+const MAIN: &[Mode] = &[Mode::Running, Mode::Paused, Mode::Inspect];
 
 use Action::*;
 use KeyCode::{BackTab, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
@@ -140,14 +142,14 @@ pub const KEYMAP: &[Row] = &[
         help: "pause / resume",
         doc: "pause / resume",
         bind: &[bind(TogglePause, &[ch(' ')])],
-        hints: &[hint_in("space", "pause", 2, NORMAL)],
+        hints: &[hint_in("space", "pause", 2, RUNNING), hint_in("space", "resume", 3, STOPPED)],
     },
     Row {
         keys: ". n",
         help: "step one character (paused)",
         doc: "step one character (while paused)",
         bind: &[bind(Step, &[ch('.'), ch('n')])],
-        hints: &[hint(".", "step", 3)],
+        hints: &[hint_in(".", "step", 2, STOPPED)],
     },
     Row {
         keys: "[ ]",
@@ -163,20 +165,26 @@ pub const KEYMAP: &[Row] = &[
         help: "inspect: cursor back/forward a word",
         doc: "inspect: move the cursor to the previous / next word's start (like `[`, opens inspect first)",
         bind: &[bind(InspectWordBack, &[ch('b')]), bind(InspectWordForward, &[ch('w')])],
-        hints: &[hint_in("b/w", "word", 1, INSPECT)],
+        hints: &[hint_in("b/w", "word", 5, INSPECT)],
     },
     Row {
         keys: "↑/↓ k/j",
         help: "inspect: cursor up/down a line",
         doc: "inspect: move the cursor up/down a row of the pane's text, keeping its column",
-        bind: &[bind_in(InspectLineUp, &[key(Up), ch('k')], INSPECT), bind_in(InspectLineDown, &[key(Down), ch('j')], INSPECT)],
+        bind: &[
+            bind_in(InspectLineUp, &[key(Up), ch('k')], INSPECT),
+            bind_in(InspectLineDown, &[key(Down), ch('j')], INSPECT),
+        ],
         hints: &[hint_in("↑/↓", "line", 1, INSPECT)],
     },
     Row {
         keys: "pgup/pgdn",
         help: "inspect: cursor and text a page up/down",
         doc: "inspect: scroll the pane's text a page up/down, the cursor keeping its place on screen",
-        bind: &[bind_in(InspectPageUp, &[key(PageUp)], INSPECT), bind_in(InspectPageDown, &[key(PageDown)], INSPECT)],
+        bind: &[
+            bind_in(InspectPageUp, &[key(PageUp)], INSPECT),
+            bind_in(InspectPageDown, &[key(PageDown)], INSPECT),
+        ],
         hints: &[],
     },
     Row {
@@ -321,7 +329,7 @@ pub const KEYMAP: &[Row] = &[
             bind_in(SelectUp, &[ch('<')], INSPECT),
             bind_in(SelectDown, &[ch('>')], INSPECT),
         ],
-        hints: &[hint_in("</>", "pick", 2, INSPECT)],
+        hints: &[hint_in("</>", "pick", 5, INSPECT)],
     },
     Row {
         keys: "click",
@@ -336,33 +344,24 @@ pub const KEYMAP: &[Row] = &[
         keys: "wheel",
         help: "scroll a pane's text; over the histogram: < >",
         doc: "mouse wheel over a pane: scroll its text (a pane scrolled back stays put while text arrives, \
-              until scrolled down again or `end`); over the histogram: as `<` / `>`",
+              until scrolled down again or `end`); over the histogram: as `<` / `>`; over the help: scroll it",
         bind: &[],
         hints: &[],
     },
     Row {
         keys: "?",
         help: "this help",
-        doc: "this help (? or Esc closes it; any other key closes it and acts)",
+        doc: "this help, with what every figure in the titles means (↑/↓ scroll, ? or Esc closes it; any other \
+              key closes it and acts)",
         bind: &[bind(ToggleHelp, &[ch('?')])],
-        hints: &[hint("?", "help", 5)],
-    },
-    Row {
-        keys: "↑/↓ k/j pgup/pgdn",
-        help: "in this help: scroll",
-        doc: "in the help: scroll it a line / a page (when the terminal is too short to show it all)",
-        bind: &[
-            bind_in(HelpUp, &[key(Up), ch('k')], HELP),
-            bind_in(HelpDown, &[key(Down), ch('j')], HELP),
-            bind_in(HelpPageUp, &[key(PageUp)], HELP),
-            bind_in(HelpPageDown, &[key(PageDown)], HELP),
-        ],
-        hints: &[hint_in("↑/↓", "scroll", 0, HELP)],
+        hints: &[hint_in("?", "help", 5, MAIN)],
     },
     Row {
         keys: "esc",
-        help: "leave inspect / close, else quit",
-        doc: "close the overlay, else leave inspect, else quit",
+        help: "close / leave inspect (quit if all exported)",
+        doc: "close the overlay, else leave inspect, else quit; while some generated text has not been exported \
+              Esc does not quit (it says so: `q` quits, `e` exports), so closing things with Esc never ends the \
+              session",
         bind: &[bind(Back, &[key(Esc)])],
         hints: &[hint_in("esc", "leave", 4, INSPECT)],
     },
@@ -373,6 +372,26 @@ pub const KEYMAP: &[Row] = &[
         bind: &[bind(Quit, &[ch('q'), ctrl('c')])],
         hints: &[hint_in("q", "quit", 6, NORMAL)],
     },
+];
+
+/// Hints of the overlays, whose keys their own code reads (the editors in `edit.rs`, the sweep
+/// screen in `sweep_view.rs`, the help in `update.rs`); the main screen's come from [`KEYMAP`].
+pub const OVERLAY_HINTS: &[Hint] = &[
+    hint_in("enter", "apply", 0, &[Mode::PrimeEditor]),
+    hint_in("esc", "cancel", 1, &[Mode::PrimeEditor]),
+    hint_in("alt-enter", "newline", 2, &[Mode::PrimeEditor]),
+    hint_in("ctrl-d", "drop unknown", 3, &[Mode::PrimeEditor]),
+    hint_in("←/→ ↑/↓", "move", 4, &[Mode::PrimeEditor]),
+    hint_in("0-9", "digits", 0, &[Mode::SeedEditor]),
+    hint_in("enter", "restart with it", 1, &[Mode::SeedEditor]),
+    hint_in("esc", "cancel", 2, &[Mode::SeedEditor]),
+    hint_in("ctrl-u", "clear", 5, &[Mode::PrimeEditor, Mode::SeedEditor]),
+    hint_in("←/→", "metric", 0, &[Mode::Sweep]),
+    hint_in("r", "re-run", 1, &[Mode::Sweep]),
+    hint_in("esc", "back", 2, &[Mode::Sweep]),
+    hint_in("↑/↓", "scroll", 0, &[Mode::Help]),
+    hint_in("?/esc", "close", 1, &[Mode::Help]),
+    hint_in("other keys", "close and act", 2, &[Mode::Help]),
 ];
 
 /// The key a terminal event stands for in the table, or `None` for chords the explorer does not
@@ -403,7 +422,8 @@ pub fn action_for(ev: &KeyEvent, mode: Mode) -> Option<Action> {
 
 /// The hint bar's entries for `mode`, most useful first.
 pub fn hints(mode: Mode) -> Vec<&'static Hint> {
-    let mut h: Vec<_> = KEYMAP.iter().flat_map(|r| r.hints).filter(|h| h.when.holds(mode)).collect();
+    let mut h: Vec<_> =
+        KEYMAP.iter().flat_map(|r| r.hints).chain(OVERLAY_HINTS).filter(|h| h.when.holds(mode)).collect();
     h.sort_by_key(|h| h.rank);
     h
 }
@@ -453,7 +473,7 @@ mod tests {
         KeyEvent::new(code, m)
     }
 
-    const MODES: [Mode; 3] = [Mode::Normal, Mode::Inspect, Mode::Help];
+    const MODES: [Mode; 3] = [Mode::Running, Mode::Paused, Mode::Inspect];
 
     #[test]
     fn every_action_is_bound_and_reachable() {
@@ -514,35 +534,82 @@ mod tests {
     #[test]
     fn arrows_mean_temperature_or_selection_by_mode() {
         let up = ev(Up, KeyModifiers::NONE);
-        assert_eq!(action_for(&up, Mode::Normal), Some(TempUp));
+        assert_eq!(action_for(&up, Mode::Running), Some(TempUp));
         assert_eq!(action_for(&up, Mode::Inspect), Some(InspectLineUp));
-        assert_eq!(action_for(&ev(PageUp, KeyModifiers::NONE), Mode::Normal), Some(TempUpBig));
+        assert_eq!(action_for(&ev(PageUp, KeyModifiers::NONE), Mode::Paused), Some(TempUpBig));
         assert_eq!(action_for(&ev(PageUp, KeyModifiers::NONE), Mode::Inspect), Some(InspectPageUp));
-        assert_eq!(action_for(&ev(KeyCode::Char('<'), KeyModifiers::NONE), Mode::Normal), Some(HistScrollUp));
+        assert_eq!(action_for(&ev(KeyCode::Char('<'), KeyModifiers::NONE), Mode::Running), Some(HistScrollUp));
         assert_eq!(action_for(&ev(KeyCode::Char('>'), KeyModifiers::NONE), Mode::Inspect), Some(SelectDown));
         let shift_up = ev(Up, KeyModifiers::SHIFT);
-        assert_eq!(action_for(&shift_up, Mode::Normal), Some(TempUpBig));
+        assert_eq!(action_for(&shift_up, Mode::Running), Some(TempUpBig));
         assert_eq!(action_for(&shift_up, Mode::Inspect), Some(TempUpBig));
-        assert_eq!(action_for(&ev(Left, KeyModifiers::SHIFT), Mode::Normal), Some(FocusPrev));
-        assert_eq!(action_for(&ev(BackTab, KeyModifiers::SHIFT), Mode::Normal), Some(FocusPrev));
-        assert_eq!(action_for(&ev(Enter, KeyModifiers::NONE), Mode::Normal), None);
+        assert_eq!(action_for(&ev(Left, KeyModifiers::SHIFT), Mode::Running), Some(FocusPrev));
+        assert_eq!(action_for(&ev(BackTab, KeyModifiers::SHIFT), Mode::Running), Some(FocusPrev));
+        assert_eq!(action_for(&ev(Enter, KeyModifiers::NONE), Mode::Running), None);
         assert_eq!(action_for(&ev(Enter, KeyModifiers::NONE), Mode::Inspect), Some(Branch));
         // Shift reported with a character key does not change its meaning.
-        assert_eq!(action_for(&ev(KeyCode::Char('+'), KeyModifiers::SHIFT), Mode::Normal), Some(SpeedUp));
-        assert_eq!(action_for(&ev(KeyCode::Char('K'), KeyModifiers::SHIFT), Mode::Normal), Some(TempUpBig));
+        assert_eq!(action_for(&ev(KeyCode::Char('+'), KeyModifiers::SHIFT), Mode::Running), Some(SpeedUp));
+        assert_eq!(action_for(&ev(KeyCode::Char('K'), KeyModifiers::SHIFT), Mode::Running), Some(TempUpBig));
         assert_eq!(action_for(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL), Mode::Inspect), Some(Quit));
-        assert_eq!(action_for(&ev(KeyCode::Char('r'), KeyModifiers::ALT), Mode::Normal), None);
-        assert_eq!(action_for(&ev(KeyCode::Char('r'), KeyModifiers::CONTROL), Mode::Normal), None);
+        assert_eq!(action_for(&ev(KeyCode::Char('r'), KeyModifiers::ALT), Mode::Running), None);
+        assert_eq!(action_for(&ev(KeyCode::Char('r'), KeyModifiers::CONTROL), Mode::Running), None);
         let altgr = KeyModifiers::CONTROL | KeyModifiers::ALT;
-        assert_eq!(action_for(&ev(KeyCode::Char('['), altgr), Mode::Normal), Some(InspectBack));
+        assert_eq!(action_for(&ev(KeyCode::Char('['), altgr), Mode::Running), Some(InspectBack));
     }
 
     #[test]
     fn hints_follow_the_mode_in_rank_order() {
-        let names = |m| hints(m).iter().map(|h| h.text).collect::<Vec<_>>();
-        assert_eq!(names(Mode::Normal), ["focus", "T", "pause", "setting", "step", "inspect", "help", "quit"]);
-        assert_eq!(names(Mode::Inspect), ["char", "word", "line", "branch", "pick", "step", "leave", "help"]);
-        assert_eq!(names(Mode::Help), ["scroll", "step", "help"]);
+        let names = |m| hints(m).iter().map(|h| format!("{} {}", h.keys, h.text)).collect::<Vec<_>>();
+        assert_eq!(
+            names(Mode::Running),
+            ["←/→ focus", "↑/↓ T", "space pause", "t setting", "[ inspect", "? help", "q quit"]
+        );
+        assert_eq!(
+            names(Mode::Paused),
+            ["←/→ focus", "↑/↓ T", ". step", "t setting", "space resume", "[ inspect", "? help", "q quit"]
+        );
+        assert_eq!(
+            names(Mode::Inspect),
+            [
+                "[/] char",
+                "↑/↓ line",
+                ". step",
+                "enter branch",
+                "space resume",
+                "esc leave",
+                "b/w word",
+                "</> pick",
+                "? help"
+            ]
+        );
+        assert_eq!(
+            names(Mode::PrimeEditor),
+            ["enter apply", "esc cancel", "alt-enter newline", "ctrl-d drop unknown", "←/→ ↑/↓ move", "ctrl-u clear"]
+        );
+        assert_eq!(names(Mode::SeedEditor), ["0-9 digits", "enter restart with it", "esc cancel", "ctrl-u clear"]);
+        assert_eq!(names(Mode::Sweep), ["←/→ metric", "r re-run", "esc back"]);
+        assert_eq!(names(Mode::Help), ["↑/↓ scroll", "?/esc close", "other keys close and act"]);
+    }
+
+    /// Every mode has hints, and every hinted key of the main screen is bound there (a hint must
+    /// never name a key that does nothing).
+    #[test]
+    fn every_mode_has_hints_and_main_hints_name_bound_keys() {
+        for mode in Mode::ALL {
+            assert!(!hints(mode).is_empty(), "{mode:?} has no hints");
+        }
+        for mode in MODES {
+            for h in KEYMAP.iter().flat_map(|r| r.hints).filter(|h| h.when.holds(mode)) {
+                let first = h.keys.split(['/', ' ']).next().unwrap();
+                let bound = KEYMAP
+                    .iter()
+                    .flat_map(|r| r.bind)
+                    .filter(|b| b.when.holds(mode))
+                    .flat_map(|b| b.keys)
+                    .any(|k| key_name(*k) == first);
+                assert!(bound, "{mode:?}: hint {:?} names a key not bound in that mode", h.keys);
+            }
+        }
     }
 
     #[test]

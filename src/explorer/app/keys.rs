@@ -64,11 +64,6 @@ pub enum Action {
     /// Inspect: move the cursor, and the text with it, a page up / down.
     InspectPageUp,
     InspectPageDown,
-    /// In the help: scroll a line / a page.
-    HelpUp,
-    HelpDown,
-    HelpPageUp,
-    HelpPageDown,
 }
 
 impl Action {
@@ -116,21 +111,30 @@ impl Action {
         Action::InspectLineDown,
         Action::InspectPageUp,
         Action::InspectPageDown,
-        Action::HelpUp,
-        Action::HelpDown,
-        Action::HelpPageUp,
-        Action::HelpPageDown,
     ];
 }
 
 /// What the app is doing, as far as keys and hints care: in inspect mode ↑/↓ and Enter act on
-/// the histogram. [`super::App::mode`] derives it from the state.
+/// the histogram; the hint bar differs between running and paused; the overlays have keys of
+/// their own. [`super::App::mode`] derives it from the state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    Normal,
+    Running,
+    Paused,
     Inspect,
-    /// The `?` help is open: ↑/↓ scroll it.
+    /// The prime editor is open.
+    PrimeEditor,
+    /// The seed dialog is open.
+    SeedEditor,
+    /// The temperature sweep screen is open.
+    Sweep,
+    /// The `?` help is open.
     Help,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 7] =
+        [Mode::Running, Mode::Paused, Mode::Inspect, Mode::PrimeEditor, Mode::SeedEditor, Mode::Sweep, Mode::Help];
 }
 
 /// True for presses and auto-repeats; false for releases, which terminals with the kitty keyboard

@@ -72,23 +72,6 @@ fn with_strip(area: Rect, app: &App) -> (Rect, Option<Rect>) {
     (Rect { height: area.height - 1, ..area }, Some(strip))
 }
 
-/// Rows of the `?` help a terminal `height` rows tall shows at once: the key rows fit in the
-/// overlay's inner area, less one line that says how to scroll when they do not all fit.
-pub fn help_rows(height: u16) -> usize {
-    let rows = super::keymap::KEYMAP.len();
-    let inner = (rows + 2).min(height as usize).saturating_sub(2);
-    if rows > inner {
-        inner.saturating_sub(1)
-    } else {
-        rows
-    }
-}
-
-/// How far the help can scroll at `height`.
-pub fn help_max_scroll(height: u16) -> usize {
-    super::keymap::KEYMAP.len().saturating_sub(help_rows(height))
-}
-
 /// Lines of the histogram's inner area that are not rows: the axis above them, the footer below.
 pub const HISTOGRAM_CHROME: u16 = 2;
 

@@ -59,10 +59,7 @@ pub const SPEED_FACTOR: f32 = 1.5;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    /// The `?` help, scrolled down `scroll` rows.
-    Help {
-        scroll: usize,
-    },
+    Help,
     /// Editing the prime text; `error` names the characters the model does not know.
     PrimeEdit {
         field: Field,
@@ -170,6 +167,11 @@ pub struct App {
     pub size: (u16, u16),
     /// While the engine feeds a long prime: characters fed so far, and the prime's length.
     pub priming: Option<(usize, usize)>,
+    /// Lines the `?` help is scrolled down by.
+    pub help_scroll: u16,
+    /// What the last export held (generation, characters per pane), so Esc knows whether quitting
+    /// would lose text that was never exported.
+    pub exported: Option<(u64, Vec<u64>)>,
 }
 
 impl App {
@@ -222,6 +224,8 @@ impl App {
             no_color,
             size: (0, 0),
             priming: None,
+            help_scroll: 0,
+            exported: None,
         }
     }
 
@@ -269,14 +273,32 @@ impl App {
         self.panes[pane].get(pos).map_or(0, |d| d.rank.saturating_sub(1) as usize)
     }
 
+    /// Whether some pane holds generated text that no export has written.
+    pub fn has_unexported_text(&self) -> bool {
+        self.panes.iter().any(|p| p.total() > 0) && self.exported.as_ref() != Some(&self.export_mark())
+    }
+
+    /// What an export written now would hold, for [`App::has_unexported_text`].
+    pub(crate) fn export_mark(&self) -> (u64, Vec<u64>) {
+        (self.generation(), self.panes.iter().map(|p| p.total()).collect())
+    }
+
+    /// Whether the screen shows "terminal too small" (a size of 0×0 is not known yet).
+    pub fn too_small(&self) -> bool {
+        let (w, h) = self.size;
+        (w, h) != (0, 0) && layout::too_small(ratatui::layout::Rect::new(0, 0, w, h))
+    }
+
     /// The mode that decides what keys mean and which hints show.
     pub fn mode(&self) -> Mode {
-        if matches!(self.overlay, Overlay::Help { .. }) {
-            Mode::Help
-        } else if self.inspect.is_some() {
-            Mode::Inspect
-        } else {
-            Mode::Normal
+        match self.overlay {
+            Overlay::PrimeEdit { .. } => Mode::PrimeEditor,
+            Overlay::SeedEdit { .. } => Mode::SeedEditor,
+            Overlay::Sweep => Mode::Sweep,
+            Overlay::Help => Mode::Help,
+            Overlay::None if self.inspect.is_some() => Mode::Inspect,
+            Overlay::None if self.paused => Mode::Paused,
+            Overlay::None => Mode::Running,
         }
     }
 

@@ -138,5 +138,10 @@ impl PaneState {
 
 fn observation(d: &Drawn) -> Observation {
     // p is never 0 for a drawn character, but a floor keeps a bad reply from making the mean infinite.
-    Observation { ch: d.ch, surprisal_bits: -d.p.max(1e-12).log2(), entropy_bits: d.entropy_bits }
+    Observation {
+        ch: d.ch,
+        surprisal_bits: -d.p.max(1e-12).log2(),
+        model_surprisal_bits: -d.p1.max(1e-12).log2(),
+        entropy_bits: d.entropy_bits,
+    }
 }

@@ -17,13 +17,14 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent, fx: &mut Vec<Effect>) {
     match app.overlay {
         Overlay::None => {}
         // A click closes the help, as a key does; other overlays keep the mouse away from what is under them.
-        Overlay::Help { .. } => {
+        Overlay::Help => {
+            // The wheel scrolls the help as ↑/↓ do (the overlay clamps what it shows).
             return match m.kind {
-                MouseEventKind::ScrollUp => cursor::scroll_help(app, -WHEEL_ROWS),
-                MouseEventKind::ScrollDown => cursor::scroll_help(app, WHEEL_ROWS),
+                MouseEventKind::ScrollUp => app.help_scroll = app.help_scroll.saturating_sub(WHEEL_ROWS as u16),
+                MouseEventKind::ScrollDown => app.help_scroll = app.help_scroll.saturating_add(WHEEL_ROWS as u16),
                 MouseEventKind::Down(_) => app.overlay = Overlay::None,
                 _ => {}
-            }
+            };
         }
         _ => return,
     }

@@ -151,17 +151,6 @@ pub fn title_label(s: &SamplerSettings, knob: Option<Knob>) -> String {
     }
 }
 
-/// A pane's title label when the full one does not fit: the temperature and the knob ↑/↓
-/// adjusts, with `…` standing for any other setting that is on.
-pub fn short_label(s: &SamplerSettings, knob: Option<Knob>) -> String {
-    let t = format!("T {:.2}", s.temperature);
-    match knob {
-        Some(k) if k != Knob::Temperature => format!("{t} ▸{} {}", k.name(), k.value(s)),
-        _ if s.label() != t => format!("{t} …"),
-        _ => t,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,8 +202,5 @@ mod tests {
         let k = SamplerSettings { top_k: 20, min_p: 0.05, ..s() };
         assert_eq!(title_label(&k, Some(Knob::TopK)), "T 1.50 · ▸top-k 20 · min-p 0.05");
         assert_eq!(title_label(&k, Some(Knob::MinP)), "T 1.50 · top-k 20 · ▸min-p 0.05");
-        assert_eq!(short_label(&k, Some(Knob::MinP)), "T 1.50 ▸min-p 0.05");
-        assert_eq!(short_label(&k, Some(Knob::Temperature)), "T 1.50 …");
-        assert_eq!(short_label(&s(), None), "T 1.50");
     }
 }

@@ -16,12 +16,17 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
     let mut fx = Vec::new();
     match event {
         Event::Key(key) => on_key(app, key, &mut fx),
+        // Behind "terminal too small" nothing can be seen, so nothing is edited.
+        Event::Paste(_) | Event::Mouse(_) if app.too_small() => {}
         Event::Mouse(m) => pointer::on_mouse(app, m, &mut fx),
         Event::Paste(text) => edit::on_paste(app, &text),
         Event::Resize(w, h) => app.size = (w, h),
         Event::Engine(reply) => replies::on_reply(app, reply),
         Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
-        Event::Exported(Err(e)) => app.set_error(format!("export failed: {e}")),
+        Event::Exported(Err(e)) => {
+            app.exported = None;
+            app.set_error(format!("export failed: {e}"))
+        }
         Event::Sweep(ev) => sweep_view::on_event(app, ev),
     }
     fx
@@ -31,19 +36,27 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     if !keys::is_press(&key) {
         return;
     }
+    if app.too_small() {
+        // Nothing else can be seen, so only quitting acts (and resizing, which is not a key).
+        let q = key.code == crossterm::event::KeyCode::Char('q') && !keys::has_ctrl_or_alt(&key);
+        if q || keys::is_ctrl_c(&key) {
+            fx.push(Effect::Quit);
+        }
+        return;
+    }
     // A message answers the last key; the next key clears it.
     app.status = None;
     match app.overlay {
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => return edit::on_key(app, key, fx),
-        Overlay::Help { .. } => {
-            // ↑/↓ scroll the help, Esc and ? close it; any other key closes it and then does what it
-            // always does.
-            match action_for(&key, app.mode()) {
-                Some(a @ (Action::HelpUp | Action::HelpDown | Action::HelpPageUp | Action::HelpPageDown)) => {
-                    return apply(app, a, fx)
-                }
-                Some(Action::Back | Action::ToggleHelp) => return app.overlay = Overlay::None,
-                _ => app.overlay = Overlay::None,
+        Overlay::Help => {
+            if let Some(delta) = help_scroll(&key) {
+                app.help_scroll = (app.help_scroll as i32 + delta).clamp(0, u16::MAX as i32) as u16;
+                return;
+            }
+            // Esc and ? close the help; any other key closes it and then does what it always does.
+            app.overlay = Overlay::None;
+            if matches!(action_for(&key, app.mode()), Some(Action::Back | Action::ToggleHelp)) {
+                return;
             }
         }
         Overlay::Sweep => return sweep_view::on_key(app, key, fx),
@@ -51,6 +64,18 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if let Some(action) = action_for(&key, app.mode()) {
         apply(app, action, fx);
+    }
+}
+
+/// Lines a key scrolls the help by, if it is a scrolling key.
+fn help_scroll(key: &KeyEvent) -> Option<i32> {
+    use crossterm::event::KeyCode::*;
+    match key.code {
+        Up | Char('k') => Some(-1),
+        Down | Char('j') => Some(1),
+        PageUp => Some(-10),
+        PageDown => Some(10),
+        _ => None,
     }
 }
 
@@ -112,14 +137,14 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         RemovePane => remove_pane(app, fx),
         CycleColors => app.color_mode = app.color_mode.next(),
         Export => {
+            app.exported = Some(app.export_mark());
             let (text, jsonl) = export::build(app);
             fx.push(Effect::Export { text, jsonl });
         }
-        ToggleHelp => app.overlay = Overlay::Help { scroll: 0 },
-        HelpUp => cursor::scroll_help(app, -1),
-        HelpDown => cursor::scroll_help(app, 1),
-        HelpPageUp => cursor::scroll_help(app, -(HELP_PAGE as isize)),
-        HelpPageDown => cursor::scroll_help(app, HELP_PAGE as isize),
+        ToggleHelp => {
+            app.help_scroll = 0;
+            app.overlay = Overlay::Help
+        }
         ToggleLoops => app.loop_panel = !app.loop_panel,
         SortLoopsByT => {
             app.loop_sort_by_t = !app.loop_sort_by_t;
@@ -155,6 +180,8 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         SelectDown => move_selection(app, 1),
         Branch => branch(app, fx),
         Back if app.inspect.is_some() => leave_inspect(app),
+        // Esc also closes things, so a second or third press must not lose the session.
+        Back if app.has_unexported_text() => app.set_status(strings::MSG_ESC_KEEPS),
         Back | Quit => fx.push(Effect::Quit),
     }
 }
@@ -168,9 +195,6 @@ fn leave_inspect(app: &mut App) {
         }
     }
 }
-
-/// Rows pgup/pgdn scroll the help by.
-const HELP_PAGE: usize = 10;
 
 /// Rows `<`/`>` scroll the histogram by.
 const HIST_SCROLL: usize = 5;

@@ -9,6 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
+use super::fit::{self, Part};
 use super::theme::Theme;
 use crate::explorer::app::strings;
 use crate::explorer::app::{App, HistRow, HistogramSource, HistogramView};
@@ -54,7 +55,7 @@ impl Widget for HistogramWidget<'_> {
         for (y, row) in view.rows.iter().enumerate().take(max_rows) {
             self.row(buf, rows_area.x, rows_area.y + y as u16, &cols, row, &view, &scale);
         }
-        let footer = footer(&view);
+        let footer = footer(&view, inner.width.saturating_sub(1) as usize);
         buf.set_stringn(inner.x + 1, inner.bottom() - 1, footer, inner.width.saturating_sub(1) as usize, t.dim);
     }
 }
@@ -283,29 +284,52 @@ fn title<'a>(app: &App, view: Option<&HistogramView>) -> Line<'a> {
     Line::from(Span::raw(text))
 }
 
-fn footer(v: &HistogramView) -> String {
-    let mut s = format!("H {:.2} bits", v.entropy_bits);
-    if let Some((c, p, rank)) = v.drawn {
-        s += &format!(" · drew {} {} (rank {rank})", glyph(c), format_p(p.ln()));
-        if v.source == (HistogramSource::Live { retempered: true }) {
-            let now = v.rows.iter().find(|r| r.drawn).map(|r| format_p(shown_logp(r, v)));
-            s += &format!(" at T {:.2}", v.drawn_settings.temperature);
-            if let Some(now) = now {
-                s += &format!(", now {now}");
+/// The footer's parts, each with shorter forms, fitted to `room` cells: what gives way first is
+/// the row range, then what truncation kept, then the detail of the drawn character; a part is
+/// never cut in the middle of a number.
+fn footer(v: &HistogramView, room: usize) -> String {
+    let h = Part::new([format!("H {:.2} bits", v.entropy_bits), format!("H {:.2}", v.entropy_bits)]);
+    let drew = match v.drawn {
+        Some((c, p, rank)) => {
+            let base = format!("drew {} {}", glyph(c), format_p(p.ln()));
+            let ranked = format!("{base} (rank {rank})");
+            let mut long = ranked.clone();
+            if v.source == (HistogramSource::Live { retempered: true }) {
+                let now = v.rows.iter().find(|r| r.drawn).map(|r| format_p(shown_logp(r, v)));
+                long += &format!(" at T {:.2}", v.drawn_settings.temperature);
+                if let Some(now) = now {
+                    long += &format!(", now {now}");
+                }
             }
+            Part::new([long, ranked, base, String::new()])
         }
-    }
-    if v.truncates() {
-        s += &format!(" · kept {}/{} ({} of mass)", v.kept, v.total_rows, format_p(v.kept_mass.ln()));
-    }
+        None => Part::new([String::new()]),
+    };
+    let kept = if v.truncates() {
+        Part::new([
+            format!("kept {}/{} ({} of mass)", v.kept, v.total_rows, format_p(v.kept_mass.ln())),
+            format!("kept {}/{}", v.kept, v.total_rows),
+            String::new(),
+        ])
+    } else {
+        Part::new([String::new()])
+    };
     let last = v.first_row + v.rows.len();
-    if v.first_row > 0 || last < v.total_rows {
-        s += &format!(" · rows {}–{last} of {}", v.first_row + 1, v.total_rows);
-        if v.mass_below > 0.0 {
-            s += &format!(", {} below", format_p(v.mass_below.ln()));
-        }
-    }
-    s
+    let rows = if v.first_row > 0 || last < v.total_rows {
+        let range = format!("rows {}–{last} of {}", v.first_row + 1, v.total_rows);
+        let long =
+            if v.mass_below > 0.0 { format!("{range}, {} below", format_p(v.mass_below.ln())) } else { range.clone() };
+        Part::new([long, range, format!("{}–{last}/{}", v.first_row + 1, v.total_rows), String::new()])
+    } else {
+        Part::new([String::new()])
+    };
+    let parts = [h, drew, kept, rows, Part::new([" · ", " "])];
+    const SEP: usize = 4;
+    let plan = [3, 2, 1, 3, 1, 3, SEP, 2, 3, 0, 1];
+    let measure = |f: &[&str]| fit::width(&fit::join(&f[..SEP], f[SEP]));
+    let chosen = fit::choose(room, &parts, &plan, measure);
+    let forms: Vec<&str> = parts.iter().zip(&chosen).map(|(p, &i)| p.forms[i].as_str()).collect();
+    fit::ellipsize(&fit::join(&forms[..SEP], forms[SEP]), room)
 }
 
 #[cfg(test)]

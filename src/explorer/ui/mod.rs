@@ -3,6 +3,7 @@
 
 pub mod alternatives;
 pub mod editor;
+pub mod fit;
 pub mod help;
 pub mod histogram;
 pub mod loops_panel;
@@ -15,6 +16,8 @@ pub mod theme;
 mod histogram_tests;
 #[cfg(test)]
 mod loops_sweep_tests;
+#[cfg(test)]
+mod newcomer_tests;
 #[cfg(test)]
 mod tests;
 
@@ -65,7 +68,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     status::StatusBar { app, theme: &theme }.render(l.status, buf);
     match app.overlay {
         Overlay::None => {}
-        Overlay::Help { scroll } => help::HelpOverlay { theme: &theme, scroll }.render(area, buf),
+        // Above the status line, which shows the help's own hints.
+        Overlay::Help => {
+            help::HelpOverlay { app, theme: &theme }.render(Rect { height: l.status.y - area.y, ..area }, buf)
+        }
         Overlay::Sweep => sweep_screen::SweepScreen { app, theme: &theme }.render(area, buf),
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)

@@ -6,8 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
+use super::fit::{self, Part};
 use super::theme::Theme;
-use crate::explorer::app::sampler_controls::{short_label, title_label};
+use crate::explorer::app::sampler_controls::title_label;
 use crate::explorer::app::strings;
 use crate::explorer::app::text_view::{text_area, TextView};
 use crate::explorer::app::wrap;
@@ -30,8 +31,7 @@ impl Widget for PaneView<'_> {
         // The same layout the mouse and the inspect cursor read (app::text_view).
         let view = TextView::new(self.app, self.index, text_area(area));
         let label = title_label(&pane.settings, focused.then_some(self.app.knob));
-        let short = short_label(&pane.settings, focused.then_some(self.app.knob));
-        let (top, bottom) = titles(self.index, pane, [&label, &short], !view.at_bottom, focused, t, area.width);
+        let (top, bottom) = titles(self.index, pane, &label, !view.at_bottom, focused, t, area.width);
         let mut block = Block::bordered().title(top).title_bottom(bottom);
         if focused {
             block = block.border_style(t.border_focus).border_type(t.border_focus_type);
@@ -45,28 +45,155 @@ impl Widget for PaneView<'_> {
     }
 }
 
-/// Adds `(text, style)` parts to a title while they fit in `room` cells, trying each part's long
-/// form before its short one; a part that fits in neither is left out.
-fn fit<'a>(room: usize, parts: Vec<(Vec<String>, Style)>) -> Line<'a> {
-    let mut used = 0;
-    let mut spans = Vec::new();
-    for (forms, style) in parts {
-        if let Some(f) = forms.into_iter().find(|f| used + f.chars().count() <= room) {
-            used += f.chars().count();
-            spans.push(Span::styled(f, style));
-        }
+/// The number shown for a count in a narrow title: `987`, `8.7k`, `87k`, `1.2M`.
+pub fn short_count(n: u64) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=9_999 => format!("{:.1}k", n as f64 / 1e3),
+        10_000..=999_999 => format!("{}k", n / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1e6),
     }
-    Line::from(spans)
 }
 
-/// Top: number, settings, loop, characters generated; bottom: the live metrics. What does not fit
-/// the pane's width is dropped, least important first.
-/// `labels` name the settings, long and short (with the knob ↑/↓ adjusts marked on the focused
-/// pane); `held`: the view is scrolled back and no longer follows the text.
+/// The settings label squeezed: `T 1.50 · top-p 0.90` → `T1.50 p.90`.
+fn compact_label(label: &str) -> String {
+    let mut s = label.replace(" · ", " ");
+    for (long, short) in
+        [("T ", "T"), ("top-k ", "k"), ("top-p 0", "p"), ("top-p ", "p"), ("min-p 0", "m"), ("min-p ", "m")]
+    {
+        s = s.replace(long, short);
+    }
+    s.replace("rep ", "r")
+        .replace("▸m off", "▸m-")
+        .replace("▸p off", "▸p-")
+        .replace("▸k off", "▸k-")
+        .replace("▸r off", "▸r-")
+}
+
+/// Just the temperature of a label (`T1.50`, marked `▸` when the knob is on something else it
+/// stays off: the title then shows at least which T the pane runs at).
+fn t_only(label: &str) -> String {
+    compact_label(label).split(' ').next().unwrap_or_default().to_string()
+}
+
+/// Index of each part of a title line, as [`fit::choose`] sees it.
+const SET: usize = 1;
+const LOOP: usize = 2;
+const COUNT: usize = 3;
+const SEP: usize = 4;
+const PAD: usize = 5;
+
+/// The order the top title gives way in: first the count shortens, then the loop, then the
+/// separators and the settings squeeze, then the count goes, then the loop; the pane number and
+/// the temperature stay to the end.
+const TOP_PLAN: &[usize] = &[COUNT, LOOP, COUNT, SEP, SET, COUNT, LOOP, LOOP, PAD, SET];
+
+/// The top title's text, split into its parts (number, settings, loop, count) as chosen to fit
+/// `room` cells, with the separator and padding chosen. Public for tests.
+pub fn top_title(index: usize, pane: &PaneState, label: &str, room: usize) -> Vec<String> {
+    let loop_forms: Vec<String> = if let Some(l) = pane.current_loop() {
+        let (p, k) = (l.period, l.repeats());
+        vec![format!("⟳ loop: period {p} ×{k}"), format!("⟳ {p}×{k}"), "⟳".into(), String::new()]
+    } else if let LoopState::Near { word_period, repeats, .. } = pane.loops().stats().state {
+        vec![
+            format!("≈ near-loop: {word_period} words ×{repeats}"),
+            format!("≈ {word_period}w×{repeats}"),
+            "≈".into(),
+            String::new(),
+        ]
+    } else {
+        vec![String::new()]
+    };
+    let n = pane.total();
+    let short = short_count(n);
+    let parts = [
+        Part::new([format!("{}", index + 1)]),
+        Part::new([label.to_string(), compact_label(label), t_only(label)]),
+        Part { forms: loop_forms },
+        Part::new([format!("{} ch", thousands(n)), format!("{short} ch"), short, String::new()]),
+        Part::new([" · ", " "]),
+        Part::new([" ", ""]),
+    ];
+    let measure = |f: &[&str]| fit::width(&fit::join(&f[..SEP], f[SEP])) + 2 * fit::width(f[PAD]);
+    let chosen = fit::choose(room, &parts, TOP_PLAN, measure);
+    parts.iter().zip(&chosen).map(|(p, &i)| p.forms[i].clone()).collect()
+}
+
+/// Index of each part of the bottom title (the live metrics).
+const T1: usize = 0;
+const H: usize = 1;
+const DRAWN: usize = 2;
+const D4: usize = 3;
+const BSEP: usize = 4;
+const BPAD: usize = 5;
+const BOTTOM_PLAN: &[usize] = &[D4, DRAWN, T1, BSEP, D4, H, T1, BPAD, T1];
+
+/// The bottom title's parts: bits/char under the model at T = 1, the entropy of the sampled
+/// distributions, the surprisal under them, distinct-4 (see the `?` help for each).
+pub fn bottom_title(pane: &PaneState, room: usize) -> Vec<String> {
+    let s = pane.summary();
+    if s.count == 0 {
+        return Vec::new();
+    }
+    let t1 = s.mean_model_surprisal_bits;
+    let parts = [
+        Part::new([
+            format!("{t1:.2} bits/ch at T=1"),
+            format!("{t1:.2} b/ch@T1"),
+            format!("{t1:.2}@T1"),
+            String::new(),
+        ]),
+        Part::new([format!("H {:.2}", s.mean_entropy_bits), String::new()]),
+        Part::new([format!("drawn {:.2} bits", s.mean_surprisal_bits), String::new()]),
+        Part::new([format!("distinct-4 {:.2}", s.distinct_4), format!("d4 {:.2}", s.distinct_4), String::new()]),
+        Part::new([" · ", " "]),
+        Part::new([" ", ""]),
+    ];
+    let measure = |f: &[&str]| fit::width(&fit::join(&f[..BSEP], f[BSEP])) + 2 * fit::width(f[BPAD]);
+    let chosen = fit::choose(room, &parts, BOTTOM_PLAN, measure);
+    parts.iter().zip(&chosen).map(|(p, &i)| p.forms[i].clone()).collect()
+}
+
+/// Spans for chosen parts: `pad part sep part … pad`, the loop part (if any) in `special`, the
+/// whole cut with `…` if even the shortest forms do not fit.
+fn line<'a>(
+    parts: Vec<String>,
+    sep: usize,
+    special: Option<usize>,
+    room: usize,
+    style: Style,
+    special_style: Style,
+) -> Line<'a> {
+    if parts.is_empty() {
+        return Line::default();
+    }
+    let (sep_s, pad) = (parts[sep].clone(), parts[sep + 1].clone());
+    let mut spans = vec![Span::styled(pad.clone(), style)];
+    let mut first = true;
+    for (i, p) in parts[..sep].iter().enumerate().filter(|(_, p)| !p.is_empty()) {
+        if !first {
+            spans.push(Span::styled(sep_s.clone(), style));
+        }
+        first = false;
+        spans.push(Span::styled(p.clone(), if Some(i) == special { special_style } else { style }));
+    }
+    spans.push(Span::styled(pad, style));
+    let line = Line::from(spans);
+    if line.width() <= room {
+        return line;
+    }
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    Line::from(Span::styled(fit::ellipsize(&text, room), style))
+}
+
+/// Top: number, settings, loop, characters generated; bottom: the live metrics. Parts shorten and
+/// then go in priority order (see [`TOP_PLAN`]) so that the pane number and its temperature are
+/// the last to go. `label` names the settings (with the knob ↑/↓ adjusts marked on the focused
+/// pane); `held`: the view is scrolled back, which the bottom title says first.
 fn titles<'a>(
     index: usize,
     pane: &PaneState,
-    labels: [&str; 2],
+    label: &str,
     held: bool,
     focused: bool,
     t: &Theme,
@@ -74,34 +201,22 @@ fn titles<'a>(
 ) -> (Line<'a>, Line<'a>) {
     let room = width.saturating_sub(2) as usize;
     let style = if focused { t.title_focus } else { t.title };
-    let n = index + 1;
-    let mut top =
-        vec![(vec![format!(" {n} · {} ", labels[0]), format!(" {n} · {} ", labels[1]), format!(" {n} ")], style)];
-    if let Some(l) = pane.current_loop() {
-        let (p, k) = (l.period, l.repeats());
-        top.push((vec![format!("⟳ loop: period {p} ×{k}"), format!("⟳ {p}×{k}")], t.loop_span));
-        top.push((vec![" ".into()], style));
-    } else if let LoopState::Near { word_period, repeats, .. } = pane.loops().stats().state {
-        top.push((
-            vec![format!("≈ near-loop: {word_period} words ×{repeats}"), format!("≈ {word_period}w×{repeats}")],
-            t.near_loop,
-        ));
-        top.push((vec![" ".into()], style));
+    let loop_style = if pane.current_loop().is_some() { t.loop_span } else { t.near_loop };
+    let top = line(top_title(index, pane, label, room), SEP, Some(LOOP), room, style, loop_style);
+    let held = held.then(|| {
+        let long = fit::width(strings::PANE_HELD) + 12 <= room;
+        if long {
+            strings::PANE_HELD
+        } else {
+            strings::PANE_HELD_SHORT
+        }
+    });
+    let rest = room.saturating_sub(held.map_or(0, fit::width));
+    let mut bottom = line(bottom_title(pane, rest), BSEP, None, rest, style, style);
+    if let Some(h) = held {
+        bottom.spans.insert(0, Span::styled(h, t.key));
     }
-    top.push((vec![format!("· {} ch ", thousands(pane.total()))], style));
-    let s = pane.summary();
-    let mut bottom = Vec::new();
-    if held {
-        bottom.push((vec![strings::PANE_HELD.to_string(), strings::PANE_HELD_SHORT.to_string()], t.key));
-    }
-    if s.count > 0 {
-        bottom.extend([
-            (vec![format!(" {:.2} bits/ch ", s.mean_surprisal_bits)], style),
-            (vec![format!("· H {:.2} ", s.mean_entropy_bits)], style),
-            (vec![format!("· distinct-4 {:.2} ", s.distinct_4), format!("· d4 {:.2} ", s.distinct_4)], style),
-        ]);
-    }
-    (fit(room, top), fit(room, bottom))
+    (top, bottom)
 }
 
 impl PaneView<'_> {

@@ -1,11 +1,13 @@
-//! The bottom line: key hints on the left; run state, speed, coupling, seed and the latest
-//! message on the right. The right side wins when space is short.
+//! The bottom line: key hints for the current mode on the left; run state, speed, coupling, seed
+//! and the latest message on the right. The right side wins when space is short; it shortens the
+//! state (never dropping the seed) and cuts a long message in the middle rather than at its end.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
+use super::fit;
 use super::theme::Theme;
 use crate::explorer::app::keymap::{self, Hint};
 use crate::explorer::app::App;
@@ -15,22 +17,57 @@ pub struct StatusBar<'a> {
     pub theme: &'a Theme,
 }
 
+/// The run state, longest form first: the seed stays in every form (it is what a user copies to
+/// reproduce a run), the coupling and the speed go first.
+fn state_forms(app: &App) -> Vec<String> {
+    let run = if app.paused { "paused" } else { "running" };
+    let speed = if app.speed.max { "max speed".to_string() } else { format!("{} ch/s", app.speed.chars_per_sec) };
+    let coupled = if app.coupled { "coupled" } else { "independent" };
+    let seed = app.seed;
+    vec![
+        format!(" {run} · {speed} · {coupled} · seed {seed} "),
+        format!(" {run} · {speed} · seed {seed} "),
+        format!(" {run} · seed {seed} "),
+        format!(" seed {seed} "),
+    ]
+}
+
+/// Cells a message keeps at least before the state gives up its longer forms.
+const MESSAGE_MIN: usize = 24;
+
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (app, t) = (self.app, self.theme);
-        let run = if app.paused { "paused" } else { "running" };
-        let speed = if app.speed.max { "max speed".to_string() } else { format!("{} ch/s", app.speed.chars_per_sec) };
-        let coupled = if app.coupled { "coupled" } else { "independent" };
-        let state = format!(" {run} · {speed} · {coupled} · seed {} ", app.seed);
+        let room = area.width as usize;
+        let forms = state_forms(app);
+        let sep = " │";
+        let (state, message) = match &app.status {
+            None => {
+                let state = forms.iter().find(|f| fit::width(f) <= room).unwrap_or(&forms[forms.len() - 1]).clone();
+                (state, None)
+            }
+            Some(s) => {
+                // The message is the answer to the last key: it keeps room for itself, then the
+                // state takes its longest form that still fits; a message longer than what is
+                // left is cut in the middle, so its start and its end (a path, a number) show.
+                let need = fit::width(&s.text) + fit::width(sep);
+                let state = forms
+                    .iter()
+                    .find(|f| fit::width(f) + need.min(MESSAGE_MIN + 2) <= room)
+                    .unwrap_or(&forms[forms.len() - 1])
+                    .clone();
+                let left = room.saturating_sub(fit::width(&state) + fit::width(sep));
+                (state, Some((fit::ellipsize_middle(&s.text, left), s.is_error)))
+            }
+        };
         let mut right: Vec<Span> = Vec::new();
-        if let Some(s) = &app.status {
-            right.push(Span::styled(s.text.as_str(), if s.is_error { t.error } else { t.warning }));
-            right.push(Span::raw(" │"));
+        if let Some((text, is_error)) = message {
+            right.push(Span::styled(text, if is_error { t.error } else { t.warning }));
+            right.push(Span::raw(sep));
         }
         right.push(Span::styled(state, t.key));
         let right = Line::from(right);
         let rw = (right.width() as u16).min(area.width);
-        // When the message is too long, keep its start: the state is on every frame anyway.
         let rx = area.x + area.width - rw;
         right.render(Rect { x: rx, width: rw, ..area }, buf);
 
@@ -38,12 +75,12 @@ impl Widget for StatusBar<'_> {
         for Hint { keys: key, text: what, .. } in keymap::hints(app.mode()) {
             // ↑/↓ adjust whichever setting `t` chose: the hint names it.
             let what = if *what == keymap::ADJUST_HINT { app.knob.name() } else { what };
-            let w = (key.chars().count() + what.chars().count() + 3) as u16;
+            let w = (fit::width(key) + fit::width(what) + 3) as u16;
             if x + w >= rx {
                 break;
             }
             buf.set_string(x, area.y, key, t.key);
-            buf.set_string(x + key.chars().count() as u16 + 1, area.y, what, t.dim);
+            buf.set_string(x + fit::width(key) as u16 + 1, area.y, what, t.dim);
             x += w;
         }
     }

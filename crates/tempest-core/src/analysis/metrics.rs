@@ -1,4 +1,5 @@
-//! Live text metrics over a recent window: mean surprisal, mean entropy and distinct-4.
+//! Live text metrics over a recent window: mean surprisal (under the distribution sampled and
+//! under the model itself at T = 1), mean entropy and distinct-4.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -10,6 +11,9 @@ pub struct Observation {
     pub ch: char,
     /// `-log2 p(ch)` under the distribution it was drawn from.
     pub surprisal_bits: f32,
+    /// `-log2 p(ch)` under the model's own distribution (T = 1, no truncation): how likely the
+    /// model finds the text, whatever it was sampled with.
+    pub model_surprisal_bits: f32,
     /// Entropy of that distribution, in bits.
     pub entropy_bits: f32,
 }
@@ -20,6 +24,7 @@ pub struct Metrics {
     window: usize,
     items: VecDeque<Observation>,
     surprisal_sum: f64,
+    model_surprisal_sum: f64,
     entropy_sum: f64,
     /// Counts of every 4-gram ending inside the window.
     grams: HashMap<[char; 4], u32, BuildHasherDefault<GramHasher>>,
@@ -53,8 +58,12 @@ impl Hasher for GramHasher {
 /// The metrics over the current window.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Summary {
-    /// Mean surprisal in bits per character: how unlikely, on average, the drawn characters were.
+    /// Mean surprisal under the distributions sampled, in bits per character: how unlikely, on
+    /// average, the drawn characters were as drawn; on average it approaches the entropy.
     pub mean_surprisal_bits: f32,
+    /// Mean surprisal under the model at T = 1: bits per character of the text as the model
+    /// scores it, comparable between panes at different settings.
+    pub mean_model_surprisal_bits: f32,
     /// Mean entropy of the distributions drawn from, in bits: how uncertain the sampler was.
     pub mean_entropy_bits: f32,
     /// Distinct 4-grams over all 4-grams in the window, in [0, 1]; low means repetitive text.
@@ -71,6 +80,7 @@ impl Metrics {
             window,
             items: VecDeque::with_capacity(window + 1),
             surprisal_sum: 0.0,
+            model_surprisal_sum: 0.0,
             entropy_sum: 0.0,
             grams: HashMap::default(),
         }
@@ -99,10 +109,12 @@ impl Metrics {
             }
             let old = self.items.pop_front().expect("window is full");
             self.surprisal_sum -= old.surprisal_bits as f64;
+            self.model_surprisal_sum -= old.model_surprisal_bits as f64;
             self.entropy_sum -= old.entropy_bits as f64;
         }
         self.items.push_back(o);
         self.surprisal_sum += o.surprisal_bits as f64;
+        self.model_surprisal_sum += o.model_surprisal_bits as f64;
         self.entropy_sum += o.entropy_bits as f64;
         if let Some(g) = self.gram_ending_at(self.items.len() - 1) {
             *self.grams.entry(g).or_insert(0) += 1;
@@ -118,6 +130,7 @@ impl Metrics {
         let grams = n.saturating_sub(3);
         Summary {
             mean_surprisal_bits: (self.surprisal_sum / n as f64) as f32,
+            mean_model_surprisal_bits: (self.model_surprisal_sum / n as f64) as f32,
             mean_entropy_bits: (self.entropy_sum / n as f64) as f32,
             distinct_4: if grams == 0 { 1.0 } else { self.grams.len() as f32 / grams as f32 },
             count: n,
@@ -130,7 +143,7 @@ mod tests {
     use super::*;
 
     fn obs(ch: char, s: f32) -> Observation {
-        Observation { ch, surprisal_bits: s, entropy_bits: 2.0 * s }
+        Observation { ch, surprisal_bits: s, model_surprisal_bits: 3.0 * s, entropy_bits: 2.0 * s }
     }
 
     #[test]
@@ -143,6 +156,7 @@ mod tests {
         assert_eq!(s.count, 4);
         assert!((s.mean_surprisal_bits - 3.5).abs() < 1e-6);
         assert!((s.mean_entropy_bits - 7.0).abs() < 1e-6);
+        assert!((s.mean_model_surprisal_bits - 10.5).abs() < 1e-6);
     }
 
     #[test]

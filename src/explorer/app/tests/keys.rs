@@ -237,7 +237,7 @@ fn export_gives_text_and_one_json_line_per_char() {
 fn help_toggles_and_any_other_key_closes_it_and_acts() {
     let mut app = app();
     press(&mut app, '?');
-    assert_eq!(app.overlay, Overlay::Help { scroll: 0 });
+    assert_eq!(app.overlay, Overlay::Help);
     press(&mut app, '?');
     assert_eq!(app.overlay, Overlay::None);
     press(&mut app, '?');

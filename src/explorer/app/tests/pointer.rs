@@ -278,20 +278,16 @@ fn leaving_inspect_lets_the_pane_follow_its_text_again() {
 }
 
 #[test]
-fn the_help_scrolls_on_a_short_terminal() {
+fn the_wheel_scrolls_the_help_and_a_click_closes_it() {
     let mut app = app();
     update(&mut app, Event::Resize(80, 24));
     press(&mut app, '?');
-    update(&mut app, key(KeyCode::Down));
-    assert_eq!(app.overlay, Overlay::Help { scroll: 1 }, "↓ scrolls the help instead of closing it");
-    for _ in 0..100 {
-        update(&mut app, key(KeyCode::PageDown));
-    }
-    let most = layout::help_max_scroll(24);
-    assert!(most > 0);
-    assert_eq!(app.overlay, Overlay::Help { scroll: most });
+    update(&mut app, mouse(MouseEventKind::ScrollDown, 40, 10));
+    update(&mut app, mouse(MouseEventKind::ScrollDown, 40, 10));
+    assert_eq!((app.overlay.clone(), app.help_scroll), (Overlay::Help, 6));
     update(&mut app, mouse(MouseEventKind::ScrollUp, 40, 10));
-    assert_eq!(app.overlay, Overlay::Help { scroll: most - 3 });
-    update(&mut app, key_with(KeyCode::Char('?'), KeyModifiers::NONE));
+    assert_eq!(app.help_scroll, 3);
+    let fx = click(&mut app, 40, 10);
+    assert!(fx.is_empty() && app.inspect.is_none(), "the click only closes the help");
     assert_eq!(app.overlay, Overlay::None);
 }
