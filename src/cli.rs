@@ -28,6 +28,9 @@ pub enum Command {
     Train(commands::train::TrainArgs),
     /// Generate text headlessly, one stream per --temperature.
     Sample(commands::sample::SampleArgs),
+    /// Score a given text under the model: bits/char, each character's rank (GLTR for character
+    /// models), the text coloured by rank, or per-character JSONL.
+    Score(commands::score::ScoreArgs),
     /// Measure generated text across a grid of temperatures and samplers, beside human text:
     /// likelihood, entropy, diversity, loops and lexical validity, as a table, CSV, JSON and a plot.
     Sweep(commands::sweep::SweepArgs),
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Train(args)) => commands::train::run(args),
         Some(Command::Sample(args)) => commands::sample::run(args),
+        Some(Command::Score(args)) => commands::score::run(args),
         Some(Command::Sweep(args)) => commands::sweep::run(args),
         Some(Command::AttachReference(args)) => commands::sweep::attach_reference(args),
         Some(Command::BenchTrain(args)) => commands::bench_train::run(args),

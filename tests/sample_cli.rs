@@ -3,6 +3,8 @@
 //! output formats, coupled sampling, unknown prime characters and bad flag values.
 
 mod common;
+#[path = "support/jsonl_schema.rs"]
+mod jsonl_schema;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -72,8 +74,10 @@ fn generated(stdout: &str, prime: &str, length: usize) -> String {
     body.to_string()
 }
 
+/// The character records of jsonl output, after checking the whole output (header included)
+/// against the documented schema.
 fn jsonl(stdout: &str) -> Vec<serde_json::Value> {
-    stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad json line {l:?}: {e}"))).collect()
+    jsonl_schema::check_file(stdout).into_iter().filter(|r| r["kind"] == "char").collect()
 }
 
 /// Each stream's generated text, from jsonl output.
@@ -127,7 +131,7 @@ fn temperature_zero_is_argmax_whatever_the_seed() {
         assert_eq!(r["top"][0]["char"], r["char"], "{r}");
         assert_eq!(r["top"][0]["p1"].as_f64(), Some(p1), "{r}");
     }
-    assert_eq!(streams_from_jsonl(&rows)[&0], generated(&outs[0], "a ", 150)[..50]);
+    assert_eq!(streams_from_jsonl(&rows)[&1], generated(&outs[0], "a ", 150)[..50]);
 }
 
 #[test]
@@ -143,7 +147,7 @@ fn one_stream_per_temperature_in_text() {
     let mut json_args = args.clone();
     json_args.extend(["--format", "jsonl"]);
     let streams = streams_from_jsonl(&jsonl(&sample_ok(&json_args)));
-    assert_eq!(streams.keys().copied().collect::<Vec<_>>(), vec![0, 1, 2]);
+    assert_eq!(streams.keys().copied().collect::<Vec<_>>(), vec![1, 2, 3], "streams count from 1");
 
     let mut lines: Vec<Vec<&str>> = vec![Vec::new(); temps.len()];
     for line in text.lines() {
@@ -152,7 +156,7 @@ fn one_stream_per_temperature_in_text() {
     }
     for (s, l) in lines.iter().enumerate() {
         // Joined back, a stream's lines are its prime and generated text (the same as in jsonl).
-        let full = format!("{prime}{}", streams[&(s as u64)]);
+        let full = format!("{prime}{}", streams[&(s as u64 + 1)]);
         assert_eq!(full.chars().count(), prime.len() + 120);
         let want = full.strip_suffix('\n').unwrap_or(&full);
         assert_eq!(l.join("\n"), want, "stream {s} ({})", labels[s]);
@@ -169,8 +173,8 @@ fn jsonl_fields_are_well_formed() {
     let mut positions: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     for r in &rows {
         let stream = r["stream"].as_u64().unwrap();
-        assert!(stream < 3, "{r}");
-        assert_eq!(r["temperature"].as_f64().unwrap() as f32, [0.5f32, 1.0, 2.0][stream as usize], "{r}");
+        assert!((1..=3).contains(&stream), "{r}");
+        assert_eq!(r["temperature"].as_f64().unwrap() as f32, [0.5f32, 1.0, 2.0][stream as usize - 1], "{r}");
         positions.entry(stream).or_default().push(r["pos"].as_u64().unwrap());
         let ch = r["char"].as_str().unwrap();
         assert_eq!(ch.chars().count(), 1, "{r}");
@@ -207,12 +211,12 @@ fn jsonl_fields_are_well_formed() {
             assert_eq!(at, None, "{r}");
         }
         // At T = 1 with no truncation the sampled distribution is the model's own.
-        if stream == 1 {
+        if stream == 2 {
             assert_eq!(p, p1, "{r}");
         }
     }
     for (s, pos) in positions {
-        assert_eq!(pos, (0..60).collect::<Vec<_>>(), "stream {s} positions");
+        assert_eq!(pos, (1..=60).collect::<Vec<_>>(), "stream {s} positions count from 1");
     }
 }
 
@@ -221,14 +225,14 @@ fn coupled_identical_temperatures_give_identical_streams() {
     let base = ["--seed", "11", "--length", "200", "-t", "1", "-t", "1", "--format", "jsonl"];
     let coupled = streams_from_jsonl(&jsonl(&sample_ok(&[&base[..], &["--coupled"]].concat())));
     assert_eq!(coupled.len(), 2);
-    assert_eq!(coupled[&0], coupled[&1]);
+    assert_eq!(coupled[&1], coupled[&2]);
     let uncoupled = streams_from_jsonl(&jsonl(&sample_ok(&base)));
     assert_eq!(uncoupled.len(), 2);
-    assert_ne!(uncoupled[&0], uncoupled[&1]);
-    // Stream 0 of an uncoupled run is the same as a one-stream run: streams draw independently.
+    assert_ne!(uncoupled[&1], uncoupled[&2]);
+    // Stream 1 of an uncoupled run is the same as a one-stream run: streams draw independently.
     let single =
         streams_from_jsonl(&jsonl(&sample_ok(&["--seed", "11", "--length", "200", "-t", "1", "--format", "jsonl"])));
-    assert_eq!(single[&0], uncoupled[&0]);
+    assert_eq!(single[&1], uncoupled[&1]);
 }
 
 #[test]
@@ -337,4 +341,51 @@ fn jsonl_top_is_in_the_model_order_at_low_temperature_and_under_truncation() {
             }
         }
     }
+}
+
+/// The header says what made the file: the model, its vocabulary, the prime as fed, the seed and
+/// each stream's settings, printed as typed (0.05, not 0.05000000074505806).
+#[test]
+fn jsonl_starts_with_a_header_of_model_prime_seed_and_settings() {
+    let out = sample_ok(&[
+        "--seed",
+        "12",
+        "--length",
+        "5",
+        "--prime",
+        "the",
+        "-t",
+        "0.05",
+        "-t",
+        "1.3",
+        "--top-p",
+        "0.9",
+        "--min-p",
+        "0.05",
+        "--coupled",
+        "--format",
+        "jsonl",
+    ]);
+    let lines = jsonl_schema::check_file(&out);
+    let h = &lines[0];
+    assert_eq!(h["command"], "sample");
+    assert_eq!(h["tempest"], env!("CARGO_PKG_VERSION"));
+    assert_eq!((h["seed"].as_u64(), h["coupled"].as_bool(), h["prime"].as_str()), (Some(12), Some(true), Some("the")));
+    assert_eq!(h["model"]["name"], "m.safetensors");
+    assert_eq!(h["model"]["path"].as_str(), model().to_str());
+    assert_eq!(h["model"]["hidden"], 32);
+    let vocab: String = h["vocab"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let mut want: Vec<char> = corpus_chars().into_iter().collect();
+    want.sort();
+    assert_eq!(vocab, want.into_iter().collect::<String>());
+    let streams = h["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 2);
+    assert_eq!(streams[1]["stream"], 2);
+    let first = out.lines().next().unwrap();
+    assert!(first.contains("\"temperature\":0.05,") && first.contains("\"temperature\":1.3,"), "{first}");
+    assert!(first.contains("\"top_p\":0.9,") && first.contains("\"min_p\":0.05,"), "{first}");
+    // Every character record carries the settings it was drawn with, without float noise too.
+    let second = out.lines().nth(1).unwrap();
+    assert!(second.contains("\"temperature\":0.05,\"top_k\":0,\"top_p\":0.9,\"min_p\":0.05,"), "{second}");
+    assert_eq!(lines.len(), 1 + 2 * 5);
 }

@@ -7,6 +7,8 @@ pub mod explore;
 pub mod info;
 mod plot;
 pub mod sample;
+pub mod score;
+mod score_color;
 pub mod sweep;
 mod sweep_plot;
 pub mod train;

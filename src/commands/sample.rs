@@ -9,6 +9,7 @@ use super::values::{int_in, number_in, THREADS};
 use tempest_core::limits;
 
 use tempest_core::generate::Generator;
+use tempest_core::jsonl::{CharRecord, Header, ModelInfo, Record};
 use tempest_core::model::{UnknownPolicy, Vocab};
 use tempest_core::sampling::SamplerSettings;
 
@@ -17,8 +18,9 @@ pub enum Format {
     /// The text itself. One stream streams character by character; several stream line by line,
     /// each line prefixed with its stream's temperature.
     Text,
-    /// One JSON object per generated character, with its probabilities and the top of the
-    /// distribution it was drawn from.
+    /// tempest's JSONL schema (see the README): a header with the model, prime, seed and each
+    /// stream's settings, then one object per generated character with its probabilities and the
+    /// top of the distribution it was drawn from.
     Jsonl,
 }
 
@@ -116,6 +118,15 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
     let stdout = io::stdout();
     // Print the prime as the model was fed it: with `--unknown skip` that is without the skipped characters.
     let prime = ckpt.vocab.decode(&prime_ids);
+    let header = Header::new(
+        "sample",
+        Some(ModelInfo::new(args.model.as_deref(), &ckpt.metadata)),
+        &ckpt.vocab,
+        &prime,
+        Some(seed),
+        Some(args.coupled),
+        Header::streams_from(&settings),
+    );
     let mut out = Output {
         w: stdout.lock(),
         format: args.format,
@@ -124,6 +135,7 @@ pub fn run(args: SampleArgs) -> anyhow::Result<i32> {
         top: args.top,
         vocab: &ckpt.vocab,
         lines: vec![String::new(); settings.len()],
+        header: Some(header),
     };
     let mut stopped: Option<tempest_core::Error> = None;
     let result = (|| -> io::Result<()> {
@@ -161,7 +173,7 @@ const MAX_STREAMS: usize = 256;
 /// Whether standard output was open when the process started. Rust's runtime reopens a closed
 /// descriptor 1 on `/dev/null` (read-write) before `main`, so writes to it vanish with no error; a
 /// shell's `> /dev/null` opens it write-only. So read-write `/dev/null` on 1 means it was closed.
-fn stdout_is_open() -> bool {
+pub(crate) fn stdout_is_open() -> bool {
     use std::os::unix::fs::{FileTypeExt, MetadataExt};
     let Ok(meta) = std::fs::metadata("/proc/self/fd/1") else { return true };
     let null = meta.file_type().is_char_device() && meta.rdev() == 0x103;
@@ -186,6 +198,8 @@ struct Output<'a, W: Write> {
     top: usize,
     vocab: &'a Vocab,
     lines: Vec<String>,
+    /// Written first in JSONL.
+    header: Option<Header>,
 }
 
 impl<'a, W: Write> Output<'a, W> {
@@ -197,7 +211,10 @@ impl<'a, W: Write> Output<'a, W> {
 
     fn start(&mut self) -> io::Result<()> {
         match self.format {
-            Format::Jsonl => Ok(()),
+            Format::Jsonl => match self.header.take() {
+                Some(h) => Record::Header(Box::new(h)).write_to(&mut self.w),
+                None => Ok(()),
+            },
             Format::Text if self.settings.len() == 1 => {
                 write!(self.w, "{}", self.prime)?;
                 self.w.flush()
@@ -232,23 +249,7 @@ impl<'a, W: Write> Output<'a, W> {
             }
             Format::Text => self.push_line_char(stream, d.ch),
             Format::Jsonl => {
-                let top: Vec<serde_json::Value> = d
-                    .top(self.top)
-                    .into_iter()
-                    .map(|(id, p, p1)| serde_json::json!({"char": self.vocab.char(id).to_string(), "p": p, "p1": p1}))
-                    .collect();
-                let obj = serde_json::json!({
-                    "stream": stream,
-                    "temperature": d.temperature(),
-                    "pos": pos,
-                    "char": d.ch.to_string(),
-                    "p": d.p,
-                    "p1": d.p1,
-                    "rank": d.rank,
-                    "entropy_bits": d.entropy_bits,
-                    "top": top,
-                });
-                writeln!(self.w, "{obj}")
+                Record::Char(CharRecord::from_drawn(stream, pos as u64, d, self.vocab, self.top)).write_to(&mut self.w)
             }
         }
     }

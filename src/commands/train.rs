@@ -104,7 +104,7 @@ pub struct TrainArgs {
     pub seed: Option<u64>,
     /// Print a short sample from the model every N steps, at the first checkpoint on or after
     /// each multiple (0: never) [default: at each evaluation]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = int_in::<u64>(0, *limits::STEPS.end()))]
     pub sample_every: Option<u64>,
     /// Temperature of those samples
     #[arg(long, value_name = "T", default_value_t = 0.8, value_parser = number_in(closed(0.0, 5.0)))]

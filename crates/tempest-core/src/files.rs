@@ -18,6 +18,11 @@ use crate::error::{Error, Result};
 pub const MAX_MODEL_BYTES: u64 = 2 << 30;
 /// Largest training corpus read: 256 MiB. Training holds it as 4-byte ids, about 1 GB at the cap.
 pub const MAX_CORPUS_BYTES: u64 = 256 << 20;
+/// Largest text `tempest score` reads (a file or standard input), and the explorer's scored pane:
+/// 16 MiB. Scoring steps the model once per character (about 4,000 characters a second for the
+/// bundled model), so the cap is about an hour of work, and the per-character records it can
+/// print stay within a few gigabytes.
+pub const MAX_SCORE_BYTES: u64 = 16 << 20;
 /// Largest explorer configuration file read: 1 MiB.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// Largest loss log rewritten when a run resumes: 256 MiB (one short line per ten steps).

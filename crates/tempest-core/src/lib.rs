@@ -13,9 +13,11 @@ pub mod display;
 pub mod error;
 pub mod files;
 pub mod generate;
+pub mod jsonl;
 pub mod limits;
 pub mod model;
 pub mod sampling;
+pub mod score;
 pub mod sweep;
 pub mod train;
 

@@ -1,31 +1,25 @@
-//! What `e` exports: every pane as readable text, and every generated character as one JSON line.
+//! What `e` exports: every pane as readable text, and every character as one line of tempest's
+//! JSONL schema (`tempest_core::jsonl`, the same as `sample` and `score` write).
 
 use std::fmt::Write;
 
-use serde::Serialize;
-
 use super::App;
 use tempest_core::display::thousands;
-
-/// One line of the JSONL export. `pane` and `pos` are 0-based, as in the engine protocol (pos 0 is
-/// the first character after the prime); `top` holds `[char, p at T, p at T=1]`, most likely first.
-#[derive(Serialize)]
-struct CharRecord {
-    pane: usize,
-    pos: u64,
-    char: char,
-    p: f32,
-    p1: f32,
-    rank: u32,
-    entropy_bits: f32,
-    temperature: f32,
-    top: Vec<(char, f32, f32)>,
-}
+use tempest_core::jsonl::{CharRecord, Header, Record, Settings, StreamInfo};
 
 /// Returns `(text, jsonl)`.
 pub(super) fn build(app: &App) -> (String, String) {
     let mut text = String::new();
-    let mut jsonl = String::new();
+    let streams = app
+        .panes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| StreamInfo { stream: i + 1, settings: Settings::from(&p.settings), scored: None })
+        .collect();
+    let prime = app.vocab.decode(&app.prime_ids);
+    let header =
+        Header::new("explore", app.model.clone(), &app.vocab, &prime, Some(app.seed), Some(app.coupled), streams);
+    let mut jsonl = Record::Header(Box::new(header)).to_line() + "\n";
     let coupled = if app.coupled { "coupled" } else { "independent" };
     let _ = writeln!(text, "# tempest · seed {} · {coupled} sampling · prime {:?}", app.seed, app.prime);
     for (i, pane) in app.panes.iter().enumerate() {
@@ -38,22 +32,9 @@ pub(super) fn build(app: &App) -> (String, String) {
         let first = pane.first_pos();
         for (k, d) in pane.history().iter().enumerate() {
             text.push(d.ch);
-            let record = CharRecord {
-                pane: i,
-                pos: first + k as u64,
-                char: d.ch,
-                p: d.p,
-                p1: d.p1,
-                rank: d.rank,
-                entropy_bits: d.entropy_bits,
-                temperature: d.temperature(),
-                top: d.top(app.limits.top_n).into_iter().map(|(id, p, p1)| (app.char_of(id), p, p1)).collect(),
-            };
-            // Serialising plain numbers and strings cannot fail.
-            if let Ok(line) = serde_json::to_string(&record) {
-                jsonl.push_str(&line);
-                jsonl.push('\n');
-            }
+            let record = CharRecord::from_drawn(i, first + k as u64, d, &app.vocab, app.limits.top_n);
+            jsonl.push_str(&Record::Char(record).to_line());
+            jsonl.push('\n');
         }
         text.push('\n');
     }

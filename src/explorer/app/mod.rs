@@ -14,7 +14,7 @@ pub mod keymap;
 pub mod keys;
 pub mod layout;
 mod loop_report;
-mod pane;
+pub(crate) mod pane;
 mod pointer;
 mod replies;
 pub mod sampler_controls;
@@ -35,7 +35,7 @@ pub use field::Field;
 pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
 pub use loop_report::{comparison, comparison_lines, episode_line, PaneLoops};
-pub use pane::PaneState;
+pub use pane::{history_capacity, PaneState, HISTORY_BYTES};
 pub use sweep_view::{SweepEvent, SweepJob, SweepView};
 pub use update::{apply, update};
 pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
@@ -167,6 +167,8 @@ pub struct App {
     pub size: (u16, u16),
     /// While the engine feeds a long prime: characters fed so far, and the prime's length.
     pub priming: Option<(usize, usize)>,
+    /// The model, for the header of an export (set by the runtime, which loaded it).
+    pub model: Option<tempest_core::jsonl::ModelInfo>,
     /// Lines the `?` help is scrolled down by.
     pub help_scroll: u16,
     /// What the last export held (generation, characters per pane), so Esc knows whether quitting
@@ -180,7 +182,7 @@ impl App {
     pub fn new(config: &Config, vocab: Vocab, no_color: bool) -> App {
         let limits = Limits {
             top_n: config.histogram.top_n.max(1),
-            history_chars: config.history.chars.max(1),
+            history_chars: history_capacity(config.history.chars, vocab.len()),
             loops: config.loops,
             metrics_window: config.metrics.window,
         };
@@ -224,6 +226,7 @@ impl App {
             no_color,
             size: (0, 0),
             priming: None,
+            model: None,
             help_scroll: 0,
             exported: None,
         }

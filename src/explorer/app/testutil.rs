@@ -8,7 +8,9 @@ use super::{update, App, Effect, Event};
 use crate::explorer::config::{ColorsConfig, Config};
 use crate::explorer::worker::{Drawn, Reply, StepBatch};
 use tempest_core::analysis::LoopSettings;
+use tempest_core::jsonl::ModelInfo;
 use tempest_core::model::vocab::Vocab;
+use tempest_core::model::{CellKind, Metadata, ModelSpec};
 use tempest_core::sampling::{softmax_t, SamplerSettings};
 
 pub const PRIME: &str = "KING HENRY:\n";
@@ -46,7 +48,18 @@ pub fn config() -> Config {
 }
 
 pub fn app() -> App {
-    App::new(&config(), vocab(), false)
+    let mut app = App::new(&config(), vocab(), false);
+    let spec = ModelSpec {
+        cell: CellKind::Lstm,
+        layers: 2,
+        hidden: 16,
+        embed: 8,
+        vocab: app.vocab.len() as i64,
+        dropout: 0.0,
+    };
+    let meta = Metadata::new(&spec, &app.vocab, None);
+    app.model = Some(ModelInfo::new(Some(std::path::Path::new("m.safetensors")), &meta));
+    app
 }
 
 /// Made-up logits that favour `target` and vary with `salt`, so each character gets its own
@@ -94,7 +107,7 @@ pub fn batch(app: &App, generation: u64, texts: &[&str]) -> Reply {
         .collect();
     let last_logits =
         per_pane.iter().enumerate().map(|(i, cs)| logits(v, cs[n - 1], (i * 1000 + n - 1) as u64)).collect();
-    Reply::Stepped(StepBatch { generation, steps, last_logits })
+    Reply::Stepped(StepBatch { generation, steps, last_logits, credit: Default::default() })
 }
 
 /// Feeds `texts` as one current-generation batch.

@@ -81,8 +81,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// What the text colours mean, shown while colouring is on.
 fn legend<'a>(app: &App, t: &Theme) -> Line<'a> {
-    let b = pane::rank_bounds(app.vocab.len());
-    let rank_labels = [format!("top-{}", b[0]), format!("top-{}", b[1]), format!("top-{}", b[2]), "rest".into()];
+    let rank_labels = tempest_core::analysis::gltr::bucket_labels(app.vocab.len());
     let (what, labels): (&str, Vec<String>) = match app.color_mode {
         ColorMode::Rank => (" colour = rank of the drawn character: ", rank_labels.to_vec()),
         _ => (" colour = probability it was drawn with: ", strings::LEGEND_P.iter().map(|s| s.to_string()).collect()),

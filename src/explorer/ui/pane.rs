@@ -279,23 +279,8 @@ fn loop_marks(pane: &PaneState, plen: usize, from: usize, to: usize) -> Vec<(usi
         .collect()
 }
 
-/// GLTR's buckets, sized for the vocabulary (see [`rank_bounds`]): the drawn character was the
-/// most likely, in the next bucket, the one after, or below.
-pub fn rank_bucket(rank: u32, vocab: usize) -> usize {
-    let b = rank_bounds(vocab);
-    b.iter().position(|&top| rank as usize <= top).unwrap_or(3)
-}
-
-/// Upper ranks of the first three buckets. GLTR's top-1 / 10 / 100 suit word vocabularies; for a
-/// character model of a hundred-odd characters "top 100" is nearly everything, so small
-/// vocabularies use top-1 / 3 / 10.
-pub fn rank_bounds(vocab: usize) -> [usize; 3] {
-    if vocab <= 256 {
-        [1, 3, 10]
-    } else {
-        [1, 10, 100]
-    }
-}
+/// GLTR's buckets, sized for the vocabulary: shared with `tempest score --color`.
+pub use tempest_core::analysis::gltr::{rank_bounds, rank_bucket};
 
 /// Buckets of the probability the character was drawn with (at its pane's settings).
 pub fn p_bucket(p: f32) -> usize {

@@ -4,6 +4,7 @@
 //! ([`cells`]).
 
 pub mod cells;
+pub mod gltr;
 pub mod loop_history;
 pub mod loops;
 pub mod metrics;

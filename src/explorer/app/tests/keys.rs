@@ -219,14 +219,23 @@ fn export_gives_text_and_one_json_line_per_char() {
     assert!(t2.contains("=== pane 1 · 3 chars · drawn at T 0.20 (chars 1–2), T 1.00 (chars 3–3) ==="), "{t2}");
     let header = t2.lines().find(|l| l.starts_with("=== pane 1 ")).unwrap();
     assert!(!header.contains("T 3.00"), "the current T drew nothing: {header}");
-    let lines: Vec<serde_json::Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 6);
-    let last = &lines[5];
-    assert_eq!((last["pane"].as_u64(), last["pos"].as_u64(), last["char"].as_str()), (Some(2), Some(1), Some(" ")));
-    for k in ["p", "p1", "rank", "entropy_bits", "temperature"] {
-        assert!(last[k].is_number(), "{k}");
-    }
-    assert_eq!(last["top"][0][0].as_str(), Some(" "));
+    // The JSONL is tempest's one schema: a header, then a record per character, 1-based.
+    let lines = super::jsonl_schema::check_file(jsonl);
+    assert_eq!(lines.len(), 1 + 6);
+    let h = &lines[0];
+    assert_eq!(
+        (h["command"].as_str(), h["seed"].as_u64(), h["coupled"].as_bool()),
+        (Some("explore"), Some(7), Some(false))
+    );
+    assert_eq!(h["prime"].as_str(), Some(PRIME));
+    assert_eq!(h["model"]["cell"], "lstm", "the model the runtime loaded: {h}");
+    assert_eq!(h["streams"][2]["top_k"], 5);
+    let head = jsonl.lines().next().unwrap();
+    assert!(head.contains("{\"stream\":1,\"temperature\":0.2,"), "no float noise: {head}");
+    let last = &lines[6];
+    assert_eq!((last["stream"].as_u64(), last["pos"].as_u64(), last["char"].as_str()), (Some(3), Some(2), Some(" ")));
+    assert_eq!(last["top_k"], 5, "each record carries the settings it was drawn with");
+    assert_eq!(last["top"][0]["char"].as_str(), Some(" "));
     update(&mut app, Event::Exported(Ok("/tmp/x".into())));
     assert_eq!(app.status.as_ref().unwrap().text, "exported to /tmp/x");
     update(&mut app, Event::Exported(Err("disk full".into())));

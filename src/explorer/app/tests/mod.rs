@@ -7,3 +7,7 @@ mod newcomer;
 mod pointer;
 mod replies;
 mod sampler_controls;
+
+/// The checker of tempest's JSONL schema, shared with the integration tests.
+#[path = "../../../../tests/support/jsonl_schema.rs"]
+mod jsonl_schema;
