@@ -336,7 +336,7 @@ fn mark_span(app: &mut App) {
         _ => {
             app.neurons.span = SpanState::Marked { pane: ins.pane, anchor: ins.pos };
             app.set_status(format!(
-                "span starts at char {}: move the cursor to its other end and press b",
+                "span starts at char {}: move the cursor to its other end and press V",
                 thousands(ins.pos + 1)
             ));
         }

@@ -112,11 +112,11 @@ fn span_selection_result() {
     for _ in 0..31 {
         press(&mut a, ']');
     }
-    press(&mut a, 'b');
+    press(&mut a, 'V');
     for _ in 0..9 {
         press(&mut a, '[');
     }
-    press(&mut a, 'b');
+    press(&mut a, 'V');
     let t = render(&a, 130, 30);
     assert_snapshot!("span_selection", t.backend());
     assert_eq!(a.neurons.unit, UnitRef { quantity: Quantity::C, layer: 0, index: 2 });

@@ -113,7 +113,7 @@ impl Widget for NeuronLegend<'_> {
         let held = n.ring.rows.len();
         spans.push(Span::styled(format!(" · {} ch held · ", thousands(held as u64)), t.dim));
         for (k, what) in
-            [("( )", "unit"), ("{ }", "layer"), ("o", "c/h"), ("#", "number"), ("f", "feature"), ("b", "span")]
+            [("( )", "unit"), ("{ }", "layer"), ("o", "c/h"), ("#", "number"), ("f", "feature"), ("V", "span")]
         {
             spans.push(Span::styled(k, t.key));
             spans.push(Span::styled(format!(" {what} "), t.dim));
@@ -145,7 +145,7 @@ fn detail<'a>(app: &App, t: &Theme) -> Line<'a> {
     }
     if let SpanState::Marked { anchor, .. } = &n.span {
         return Line::from(Span::styled(
-            format!(" span from char {}: move the cursor to its other end and press b", thousands(anchor + 1)),
+            format!(" span from char {}: move the cursor to its other end and press V", thousands(anchor + 1)),
             t.warning,
         ));
     }

@@ -19,14 +19,16 @@ pub struct StatusBar<'a> {
 }
 
 /// The run state, longest form first: the seed stays in every form (it is what a user copies to
-/// reproduce a run), the coupling and the speed go first.
-fn state_forms(app: &App) -> Vec<String> {
+/// reproduce a run), the coupling and the speed go first. With `with_model` the loaded model leads
+/// (while a message shows it steps aside, so the message and the hints keep their room).
+fn state_forms(app: &App, with_model: bool) -> Vec<String> {
     let run = if app.paused { "paused" } else { "running" };
     let speed = if app.speed.max { "max speed".to_string() } else { format!("{} ch/s", app.speed.chars_per_sec) };
     let coupled = if app.coupled { "coupled" } else { "independent" };
     let seed = app.seed;
     // The model ("rust · val 1.107"), then just its name, go before the speed does.
     let (model, name) = match app.model_line.as_str() {
+        _ if !with_model => (String::new(), String::new()),
         "" => (String::new(), String::new()),
         m => (format!("{m} · "), format!("{} · ", m.split(" · ").next().unwrap_or(m))),
     };
@@ -42,14 +44,11 @@ fn state_forms(app: &App) -> Vec<String> {
     forms
 }
 
-/// Cells a message keeps at least before the state gives up its longer forms.
-const MESSAGE_MIN: usize = 24;
-
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (app, t) = (self.app, self.theme);
         let room = area.width as usize;
-        let forms = state_forms(app);
+        let forms = state_forms(app, app.status.is_none());
         let sep = " │";
         let (state, message) = match &app.status {
             None => {
@@ -57,15 +56,12 @@ impl Widget for StatusBar<'_> {
                 (state, None)
             }
             Some(s) => {
-                // The message is the answer to the last key: it keeps room for itself, then the
-                // state takes its longest form that still fits; a message longer than what is
-                // left is cut in the middle, so its start and its end (a path, a number) show.
+                // The message is the answer to the last key: the state takes its longest form that
+                // leaves the whole message room (down to just the seed); a message longer than
+                // even that is cut in the middle, so its start and its end (a path, a number) show.
                 let need = fit::width(&s.text) + fit::width(sep);
-                let state = forms
-                    .iter()
-                    .find(|f| fit::width(f) + need.min(MESSAGE_MIN + 2) <= room)
-                    .unwrap_or(&forms[forms.len() - 1])
-                    .clone();
+                let state =
+                    forms.iter().find(|f| fit::width(f) + need <= room).unwrap_or(&forms[forms.len() - 1]).clone();
                 let left = room.saturating_sub(fit::width(&state) + fit::width(sep));
                 (state, Some((fit::ellipsize_middle(&s.text, left), s.is_error)))
             }

@@ -5,6 +5,7 @@ mod inspect;
 mod keys;
 mod neurons;
 mod newcomer;
+mod pointer;
 mod replies;
 mod sampler_controls;
 

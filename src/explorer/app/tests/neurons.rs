@@ -171,8 +171,8 @@ fn span_selection_in_inspect_mode_ranks_units_and_colours_by_the_best() {
         }
     });
     activations(&mut a, 1, 0, 0, r);
-    // Outside inspect mode `b` explains itself.
-    press(&mut a, 'b');
+    // Outside inspect mode `V` explains itself.
+    press(&mut a, 'V');
     assert!(a.status.as_ref().unwrap().text.contains("inspect mode"));
     press(&mut a, ' ');
     // Cursor onto "'two'": positions 4..9.
@@ -181,12 +181,12 @@ fn span_selection_in_inspect_mode_ranks_units_and_colours_by_the_best() {
     for _ in 0..4 {
         press(&mut a, ']');
     }
-    press(&mut a, 'b');
+    press(&mut a, 'V');
     assert_eq!(a.neurons.span, SpanState::Marked { pane: 0, anchor: 4 });
     for _ in 0..4 {
         press(&mut a, ']');
     }
-    press(&mut a, 'b');
+    press(&mut a, 'V');
     let SpanState::Ranked(o) = &a.neurons.span else { panic!("{:?}", a.neurons.span) };
     assert_eq!(o.span, 4..9);
     assert_eq!(o.result.units[0].unit, UnitRef { quantity: Quantity::H, layer: 0, index: 2 });
@@ -194,6 +194,6 @@ fn span_selection_in_inspect_mode_ranks_units_and_colours_by_the_best() {
     assert!(o.result.units[0].auc > 0.8);
     assert!(a.status.as_ref().unwrap().text.contains("best unit L1 h 2"), "{:?}", a.status);
     assert_eq!(a.neurons.span_marks(0, 5), (true, false));
-    press(&mut a, 'b');
+    press(&mut a, 'V');
     assert_eq!(a.neurons.span, SpanState::None);
 }
