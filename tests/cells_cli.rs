@@ -32,6 +32,20 @@ fn the_bundled_model_runs_on_its_built_in_text_with_table_json_and_plot() {
     }
 }
 
+/// The code model is measured on its own held-out Rust: braces, parentheses and indentation vary
+/// there, so those features get units (they are "constant" in Shakespeare's text).
+#[test]
+fn the_rust_model_runs_on_its_own_held_out_code() {
+    let r = run(tempest().args(["cells", "--model", "rust", "--chars", "800", "--top", "1"]));
+    r.assert_ok();
+    assert!(r.stdout.starts_with("model   rust (lstm 2×512, val 1.1069"), "{}", r.stdout);
+    assert!(r.stdout.contains("held-out excerpt of the rust model: 800 of its"), "{}", r.stdout);
+    for name in ["brace_depth", "paren_depth", "indent"] {
+        let line = r.stdout.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_default();
+        assert!(line.contains(" r "), "{name} is measured: {line:?}\n{}", r.stdout);
+    }
+}
+
 #[test]
 fn bad_input_gets_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();

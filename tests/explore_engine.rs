@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tempest::explorer::worker::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
 use tempest::explorer::worker::session::Session;
-use tempest::explorer::worker::{worker, Drawn, Reply, Request, StepBatch};
+use tempest::explorer::worker::{worker, Drawn, NewModel, Reply, Request, StepBatch};
 use tempest_core::generate::Generator;
 use tempest_core::model::{CellKind, CharRnn, ModelSpec, RowState, Vocab};
 use tempest_core::sampling::SamplerSettings;
@@ -525,4 +525,35 @@ fn the_engine_reports_its_end_last_in_the_callers_channel() {
     assert_eq!(rest.last(), Some(&Reply::Ended), "{rest:?}");
     assert_eq!(rest.iter().filter(|r| **r == Reply::Ended).count(), 1);
     e.handle.take().unwrap().join().expect("the engine thread ends cleanly");
+}
+
+/// The explorer's `M`: the engine drops the session of the old model and, from the next reset,
+/// steps the new one (another cell, shape and vocabulary) exactly as a fresh generator on it would.
+#[test]
+fn a_new_model_takes_over_at_the_next_reset() {
+    let mut e = Engine::start(1000);
+    e.send(reset(1, &[1.0, 1.0], 7));
+    assert_eq!(e.steps(3).len(), 3);
+
+    let chars2 = "xyz{}\n";
+    let vocab2 = Vocab::new(chars2.chars().collect()).unwrap();
+    let spec = ModelSpec { cell: CellKind::Gru, layers: 1, hidden: 12, embed: 4, vocab: 6, dropout: 0.0 };
+    let m2 = common::seeded_model(spec, 9, 0.8);
+    e.send(Request::Model(NewModel::new(m2.step_weights(), vocab2.clone())));
+    // Nothing of the old model steps any more.
+    assert!(e.steps(2).is_empty());
+
+    let prime2 = vocab2.encode("x{", Default::default()).unwrap();
+    e.send(Request::Reset { generation: 2, prime: prime2.clone(), panes: temps(&[0.5, 1.5]), seed: 7, coupled: false });
+    let got = texts(&e.steps(40), 2);
+    let mut g = Generator::new(m2.stepper(2), vocab2.clone(), temps(&[0.5, 1.5]), 7, false).unwrap();
+    g.prime(&prime2).unwrap();
+    let mut want = vec![Vec::new(); 2];
+    for _ in 0..40 {
+        for (p, d) in g.step().unwrap().into_iter().enumerate() {
+            want[p].push(d.id);
+        }
+    }
+    assert_eq!(got.iter().map(|t| ids(t)).collect::<Vec<_>>(), want);
+    assert!(got.iter().flatten().all(|d| d.logits.len() == 6 && chars2.contains(d.ch)));
 }

@@ -82,6 +82,32 @@ fn explore_runs_pauses_steps_and_restores_the_terminal() {
     assert!(flags.contains("ICANON") && flags.contains("ECHO"), "raw mode is off: {flags}");
 }
 
+/// `M` switches to the Rust model live: the status bar names it with its validation loss, and the
+/// panes restart from its own prime at its own temperatures; `M` again goes back to Shakespeare.
+#[test]
+fn m_switches_between_the_bundled_models() {
+    let t = Tempest::start(&["--seed", "7"], 160, 45);
+    t.wait_for("the shakespeare model generating", |s| {
+        (s.contains(" shakespeare · val 1.337") && counts(s).is_some_and(|c| c.iter().all(|&n| n >= 3))).then_some(())
+    });
+    let mut t = t;
+    t.press("M");
+    let rust = t.wait_for("the rust model in every pane", |s| {
+        let temps: Option<Vec<String>> = (1..=3).map(|i| pane_title(s, i).map(|p| p.0)).collect();
+        (s.contains(" rust · val 1.107") && temps? == ["0.10", "0.80", "1.30"] && s.matches("fn main() {").count() >= 3)
+            .then(|| s.to_string())
+    });
+    assert!(!rust.contains("KING HENRY"), "nothing of the old model's text is left:\n{rust}");
+    t.press("M");
+    t.wait_for("back to shakespeare", |s| {
+        (s.contains(" shakespeare · val 1.337")
+            && pane_title(s, 1).is_some_and(|p| p.0 == "0.05")
+            && s.contains("KING HENRY"))
+        .then_some(())
+    });
+    assert_eq!(t.quit(), 0);
+}
+
 #[test]
 fn a_small_terminal_gets_a_message_and_q_still_quits() {
     let mut t = Tempest::start(&["--seed", "1"], 40, 10);

@@ -20,7 +20,7 @@ pub const MAX_CHARS: usize = 200_000;
 
 #[derive(Debug, clap::Args)]
 pub struct CellsArgs {
-    /// A bundled model by name (shakespeare) or a model file (.safetensors).
+    /// A bundled model by name (shakespeare, rust) or a model file (.safetensors).
     #[arg(long, value_parser = super::values::model_source(), default_value = "shakespeare")]
     pub model: ModelSource,
     /// UTF-8 text to run the model over. Default: the bundled model's held-out excerpt.

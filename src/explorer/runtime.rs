@@ -7,6 +7,7 @@
 //! most once per frame.
 
 mod events;
+mod model_switch;
 mod sweep_job;
 mod terminal;
 
@@ -66,6 +67,12 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     app.neurons.set_layout(tempest_core::analysis::cells::UnitLayout::of(ckpt.model.spec()));
     app.model_line = model_line(&config.model, &ckpt);
     app.model = Some(model_info(&config.model, &ckpt));
+    app.model_name = config.model.bundled().map(|b| b.name);
+    let loader = model_switch::Loader {
+        config: launch.config.clone(),
+        overrides: launch.overrides.clone(),
+        unknown: launch.unknown,
+    };
     if let Some(note) = chosen.note {
         app.set_status(note);
     }
@@ -83,7 +90,7 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let mut jobs = sweep_job::SweepJobs::new(sweep_stepper, vocab, reference, tx.clone());
     let mut tui = Tui::enter().context("cannot set up the terminal")?;
     events::spawn_input(tx).context("cannot start the input thread")?;
-    let outcome = main_loop(&mut tui, app, &engine, &mut jobs, &rx, quit_after.map(|d| Instant::now() + d));
+    let outcome = main_loop(&mut tui, app, &engine, &mut jobs, &loader, &rx, quit_after.map(|d| Instant::now() + d));
     jobs.stop();
     // Terminal first, so the shell is back even if shutting the engine down were slow.
     drop(tui);
@@ -100,11 +107,12 @@ fn main_loop(
     mut app: App,
     engine: &Sender<Request>,
     jobs: &mut sweep_job::SweepJobs,
+    loader: &model_switch::Loader,
     rx: &mpsc::Receiver<Incoming>,
     quit_at: Option<Instant>,
 ) -> anyhow::Result<i32> {
     let size = tui.terminal.size()?;
-    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), engine, jobs) {
+    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), engine, jobs, loader) {
         return Ok(code);
     }
     draw(tui, &app)?;
@@ -138,7 +146,7 @@ fn main_loop(
             match incoming {
                 Incoming::App(ev) => {
                     urgent |= matches!(ev, Event::Key(_) | Event::Mouse(_) | Event::Resize(..));
-                    if let Some(code) = handle(&mut app, ev, engine, jobs) {
+                    if let Some(code) = handle(&mut app, ev, engine, jobs, loader) {
                         return Ok(code);
                     }
                     dirty = true;
@@ -193,7 +201,13 @@ fn draw(tui: &mut Tui, app: &App) -> anyhow::Result<()> {
 
 /// Runs one event through `update` and carries out its effects (an export feeds its outcome back
 /// in). Returns the exit code when the app asks to quit.
-fn handle(app: &mut App, event: Event, engine: &Sender<Request>, jobs: &mut sweep_job::SweepJobs) -> Option<i32> {
+fn handle(
+    app: &mut App,
+    event: Event,
+    engine: &Sender<Request>,
+    jobs: &mut sweep_job::SweepJobs,
+    loader: &model_switch::Loader,
+) -> Option<i32> {
     let mut queue = VecDeque::from([event]);
     while let Some(ev) = queue.pop_front() {
         for effect in update(app, ev) {
@@ -204,6 +218,9 @@ fn handle(app: &mut App, event: Event, engine: &Sender<Request>, jobs: &mut swee
                 }
                 Effect::Export { text, jsonl } => queue.push_back(Event::Exported(export(&text, &jsonl))),
                 Effect::StartSweep { key, spec } => jobs.start(key, *spec),
+                Effect::SwitchModel(name) => {
+                    queue.push_back(Event::ModelSwitched(model_switch::load(name, loader, engine, jobs)))
+                }
                 Effect::Quit => return Some(0),
             }
         }

@@ -23,6 +23,9 @@ pub enum Event {
     Exported(Result<PathBuf, String>),
     /// Progress or the result of the sweep started by [`Effect::StartSweep`].
     Sweep(super::sweep_view::SweepEvent),
+    /// The outcome of an [`Effect::SwitchModel`]: the model loaded (and already handed to the
+    /// engine), or why it could not be.
+    ModelSwitched(Result<Box<super::model_switch::SwitchedModel>, String>),
 }
 
 /// What the runtime must do on the app's behalf.
@@ -41,5 +44,8 @@ pub enum Effect {
         key: String,
         spec: Box<tempest_core::sweep::SweepSpec>,
     },
+    /// Load the bundled model of this name, hand it to the engine and answer with
+    /// [`Event::ModelSwitched`].
+    SwitchModel(&'static str),
     Quit,
 }

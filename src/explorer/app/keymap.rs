@@ -343,6 +343,15 @@ pub const KEYMAP: &[Row] = &[
         hints: &[],
     },
     Row {
+        keys: "M",
+        help: "switch model: shakespeare ↔ rust",
+        doc: "switch to the next bundled model (shakespeare → rust → shakespeare; from a model file, the first): \
+              the engine loads it and every pane restarts with that model's own prime and temperatures (your \
+              config file and the other flags still apply); the status bar names the model and its validation loss",
+        bind: &[bind(SwitchModel, &[ch('M')])],
+        hints: &[],
+    },
+    Row {
         keys: "v",
         help: "histogram: linear / log scale",
         doc: "histogram bars by probability or by log₂ probability, so rows at low T carry information",

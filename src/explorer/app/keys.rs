@@ -78,6 +78,8 @@ pub enum Action {
     /// Inspect: move the cursor, and the text with it, a page up / down.
     InspectPageUp,
     InspectPageDown,
+    /// Load the next bundled model; every pane restarts with that model's own defaults.
+    SwitchModel,
 }
 
 impl Action {
@@ -121,6 +123,7 @@ impl Action {
         Action::TypeUnit,
         Action::NextFeature,
         Action::MarkSpan,
+        Action::SwitchModel,
         Action::Back,
         Action::Quit,
         Action::CycleKnob,

@@ -14,6 +14,7 @@ pub mod keymap;
 pub mod keys;
 pub mod layout;
 mod loop_report;
+pub mod model_switch;
 pub mod neurons;
 pub(crate) mod pane;
 mod pointer;
@@ -174,6 +175,8 @@ pub struct App {
     pub neurons: neurons::Neurons,
     /// Which model is loaded, for the status bar (e.g. "rust · val 0.912"); empty when unknown.
     pub model_line: String,
+    /// The loaded model's name when it is a bundled one (`M` switches to the next).
+    pub model_name: Option<&'static str>,
     /// While the engine feeds a long prime: characters fed so far, and the prime's length.
     pub priming: Option<(usize, usize)>,
     /// The model, for the header of an export (set by the runtime, which loaded it).
@@ -236,6 +239,7 @@ impl App {
             size: (0, 0),
             neurons: neurons::Neurons::new(neurons::DEFAULT_WINDOW),
             model_line: String::new(),
+            model_name: None,
             priming: None,
             model: None,
             help_scroll: 0,

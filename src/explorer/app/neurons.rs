@@ -119,6 +119,16 @@ impl Neurons {
         self.unit = UnitRef { quantity, layer: 0, index: 0 };
     }
 
+    /// The view for a newly loaded model: on if it was, on the new model's first unit, nothing
+    /// held. Request ids carry on, so a late reply about the old model's text matches nothing.
+    pub fn after_model_change(&self, layout: UnitLayout) -> Neurons {
+        let mut n = Neurons::new(self.window);
+        n.set_layout(layout);
+        n.on = self.on;
+        n.next_id = self.next_id;
+        n
+    }
+
     /// The shown unit's value after the character at `pos` of `pane`, if it is held.
     pub fn value(&self, pane: usize, pos: u64) -> Option<f32> {
         if !self.on || self.ring.pane != pane || self.probing.is_none() {

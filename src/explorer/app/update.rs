@@ -6,7 +6,7 @@ use super::field::Field;
 use super::keymap::action_for;
 use super::keys::{self, Action};
 use super::{cursor, edit, export, pointer, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay};
-use super::{neurons, strings};
+use super::{model_switch, neurons, strings};
 use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
 use tempest_core::display::thousands;
@@ -29,6 +29,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             app.set_error(format!("export failed: {e}"))
         }
         Event::Sweep(ev) => sweep_view::on_event(app, ev),
+        Event::ModelSwitched(outcome) => model_switch::on_switched(app, outcome, &mut fx),
     }
     neurons::sync(app, &mut fx);
     fx
@@ -191,6 +192,7 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         SwitchQuantity => neurons::apply(app, neurons::NeuronAction::SwitchQuantity),
         NextFeature => neurons::apply(app, neurons::NeuronAction::NextFeature),
         MarkSpan => neurons::apply(app, neurons::NeuronAction::MarkSpan),
+        SwitchModel => model_switch::request(app, fx),
         TypeUnit => app.overlay = Overlay::UnitEdit { field: Field::new(""), error: None },
         Back if app.inspect.is_some() => leave_inspect(app),
         // Esc also closes things, so a second or third press must not lose the session.

@@ -273,8 +273,10 @@ impl Config {
 }
 
 /// The explorer defaults of each bundled model, by name.
-const MODEL_DEFAULTS: &[(&str, &str)] =
-    &[("shakespeare", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/models/shakespeare.toml")))];
+const MODEL_DEFAULTS: &[(&str, &str)] = &[
+    ("shakespeare", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/models/shakespeare.toml"))),
+    ("rust", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/config/models/rust.toml"))),
+];
 
 /// The defaults layer of the bundled model `model` names ("" = the default bundled model).
 fn model_defaults(model: &str) -> Option<(&'static str, &'static str)> {

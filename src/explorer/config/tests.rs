@@ -310,3 +310,25 @@ fn presets_are_read_checked_and_replaced_whole() {
     let (e, _) = explicit_error("[[presets]]\nname = \"x\"\npanes = [{ top_k = 3 }]\n");
     assert!(e.contains("presets[0].panes[0]") && e.contains("temperature"), "{e}");
 }
+
+#[test]
+fn each_bundled_model_brings_its_own_prime_and_temperatures_under_the_users_layers() {
+    let by_name = |m: &str, o: Overrides| load(None, None, &Overrides { model: Some(m.into()), ..o }).unwrap();
+    let s = by_name("shakespeare", Overrides::default());
+    assert_eq!((s.prime.as_str(), temps(&s)), ("KING HENRY:\n", vec![0.05, 1.0, 1.5]));
+    let r = by_name("rust", Overrides::default());
+    assert_eq!(r.model, ModelSource::Bundled("rust"));
+    assert_eq!((r.prime.as_str(), temps(&r)), ("fn main() {\n", vec![0.1, 0.8, 1.3]));
+    // Flags and the user's files still win over the model's layer, and say where a value came from.
+    let r = by_name("rust", Overrides { temperatures: Some(vec![0.4]), ..Default::default() });
+    assert_eq!((r.prime.as_str(), temps(&r)), ("fn main() {\n", vec![0.4]));
+    let dir = TempDir::new().unwrap();
+    let user = write(&dir, "user.toml", "prime = \"// hello\\n\"\n");
+    let o = Overrides { model: Some("rust".into()), ..Default::default() };
+    assert_eq!(load(Some(&user), None, &o).unwrap().prime, "// hello\n");
+    // A model named in a config file picks its layer too; a model file has none.
+    let file = write(&dir, "m.toml", "model = \"rust\"\n");
+    assert_eq!(load(None, Some(&file), &Overrides::default()).unwrap().prime, "fn main() {\n");
+    let o = Overrides { model: Some("x.safetensors".into()), ..Default::default() };
+    assert_eq!(load(None, None, &o).unwrap().prime, "KING HENRY:\n", "config/default.toml's prime");
+}

@@ -70,6 +70,14 @@ impl SweepJobs {
         }
     }
 
+    /// Sweeps from now on run on another model (the explorer switched); a running one is cancelled.
+    pub fn replace_model(&mut self, stepper: Stepper, vocab: Vocab, reference: Option<Reference>) {
+        self.stop();
+        self.stepper = stepper;
+        self.vocab = vocab;
+        self.reference = reference.map(Arc::new);
+    }
+
     /// Cancels the running sweep, if any (its thread ends at its next step).
     pub fn stop(&mut self) {
         if let Some(c) = self.cancel.take() {

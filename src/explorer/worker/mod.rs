@@ -71,9 +71,40 @@ pub enum Request {
         pane: Option<usize>,
         window: usize,
     },
+    /// Step another model from now on (the explorer switched models): the session ends, and the
+    /// next `Reset` starts one on these weights and this vocabulary.
+    Model(NewModel),
     /// Answer with [`Reply::Synced`] once every earlier request has been handled (lets tests and
     /// benchmarks wait for the engine without sleeping).
     Sync(u64),
+}
+
+/// A model's stepping weights (laid out once) and its vocabulary, for [`Request::Model`].
+#[derive(Clone)]
+pub struct NewModel {
+    pub weights: tempest_core::model::SharedWeights,
+    pub vocab: tempest_core::model::Vocab,
+    /// Tells one handover from another: the weights are never compared value by value.
+    pub id: u64,
+}
+
+impl NewModel {
+    pub fn new(weights: tempest_core::model::SharedWeights, vocab: tempest_core::model::Vocab) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NewModel { weights, vocab, id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) }
+    }
+}
+
+impl std::fmt::Debug for NewModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NewModel {{ id: {}, vocab: {} characters }}", self.id, self.vocab.len())
+    }
+}
+
+impl PartialEq for NewModel {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
 }
 
 /// Characters generated since the last batch: `steps[k][pane]` is pane `pane`'s `k`-th new

@@ -423,6 +423,15 @@ impl Worker {
                     Err(e) => self.error(e.to_string())?,
                 }
             }
+            Request::Model(m) => {
+                // What is drawn but unsent belongs to the old model's panes: the app drops it anyway.
+                self.pending.clear();
+                self.pending_logits.clear();
+                self.session = None;
+                self.pace = Pace::Paused;
+                self.weights = m.weights;
+                self.vocab = m.vocab;
+            }
             Request::Sync(n) => {
                 self.flush()?;
                 self.send(Reply::Synced(n))?;

@@ -3,6 +3,7 @@
 mod editing;
 mod inspect;
 mod keys;
+mod model_switch;
 mod neurons;
 mod newcomer;
 mod pointer;
