@@ -395,9 +395,10 @@ fn bench_loops(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usiz
 }
 
 /// Item 11 of issue 12: how long a 3,000-character prime takes to feed before the first character,
-/// as the explorer and `tempest sample` feed it (`Generator::prime`: one stream, a step per
-/// character), beside libtorch's fused sequence forward over the same text (`CharRnn::forward`,
-/// one call for the whole prime) at 1 and 2 libtorch threads. Wall and thread-CPU medians.
+/// stepped one character at a time (the old path), as the explorer and `tempest sample` feed it now
+/// (`Generator::prime`: one stream, fed as a sequence layer by layer), and through libtorch's fused
+/// sequence forward over the same text (`CharRnn::forward`, one call for the whole prime) at 1 and
+/// 2 libtorch threads. Wall and thread-CPU medians.
 fn bench_prime(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usize) {
     let heldout = include_str!("../assets/shakespeare.heldout.txt");
     let text: String = heldout.chars().take(3000).collect();
@@ -419,8 +420,18 @@ fn bench_prime(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usiz
         (Stats::of(&wall), Stats::of(if cpu.is_empty() { &wall } else { &cpu }))
     };
     println!("\nprime of {} characters, before the first character (ms)", ids.len());
-    let (w, c) = time(&mut || gen.prime(&ids).unwrap());
+    // What the prime path did before the sequence feed: a one-stream fork, a step per character.
+    let mut one = gen.stepper().fork(1);
+    let mut logits = Vec::new();
+    let (w, c) = time(&mut || {
+        one.reset_row(0);
+        for &id in &ids {
+            one.step(&[id], &mut logits).unwrap();
+        }
+    });
     println!("  stepper, one step per character   wall {}   cpu {}", w.show(1, "ms"), c.show(1, "ms"));
+    let (w, c) = time(&mut || gen.prime(&ids).unwrap());
+    println!("  stepper, sequence feed (prime)    wall {}   cpu {}", w.show(1, "ms"), c.show(1, "ms"));
     let input = tch::Tensor::from_slice(&ids.iter().map(|&i| i as i64).collect::<Vec<_>>()).view([1, -1]);
     for threads in [1, 2] {
         tch::set_num_threads(threads);
