@@ -55,6 +55,8 @@ pub enum Action {
     /// Scroll the live histogram through the vocabulary.
     HistScrollUp,
     HistScrollDown,
+    /// Open a text file (or the prime) as a read-only scored pane.
+    ScoreText,
 }
 
 impl Action {
@@ -96,6 +98,7 @@ impl Action {
         Action::ToggleLogScale,
         Action::HistScrollUp,
         Action::HistScrollDown,
+        Action::ScoreText,
     ];
 }
 
@@ -111,6 +114,8 @@ pub enum Mode {
     PrimeEditor,
     /// The seed dialog is open.
     SeedEditor,
+    /// The path editor of `o` (score a text) is open.
+    ScoreEditor,
     /// The temperature sweep screen is open.
     Sweep,
     /// The `?` help is open.
@@ -118,8 +123,16 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] =
-        [Mode::Running, Mode::Paused, Mode::Inspect, Mode::PrimeEditor, Mode::SeedEditor, Mode::Sweep, Mode::Help];
+    pub const ALL: [Mode; 8] = [
+        Mode::Running,
+        Mode::Paused,
+        Mode::Inspect,
+        Mode::PrimeEditor,
+        Mode::SeedEditor,
+        Mode::ScoreEditor,
+        Mode::Sweep,
+        Mode::Help,
+    ];
 }
 
 /// True for presses and auto-repeats; false for releases, which terminals with the kitty keyboard

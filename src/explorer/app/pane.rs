@@ -25,6 +25,9 @@ pub struct PaneState {
     /// Raw logits that produced the newest character: the live histogram re-tempers these with the
     /// pane's *current* settings, so a temperature change shows at once, even while paused.
     pub last_logits: Vec<f32>,
+    /// Set for a read-only pane holding a scored text (see `app::scored`); such a pane never
+    /// generates and is not one of the engine's streams.
+    pub scored: Option<super::scored::Scored>,
 }
 
 impl PaneState {
@@ -38,6 +41,7 @@ impl PaneState {
             metrics: Metrics::new(metrics_window),
             last_newline: None,
             last_logits: Vec::new(),
+            scored: None,
         }
     }
 

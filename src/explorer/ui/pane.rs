@@ -26,7 +26,10 @@ impl Widget for PaneView<'_> {
         let pane = &self.app.panes[self.index];
         let focused = self.index == self.app.focus;
         let t = self.theme;
-        let label = title_label(&pane.settings, focused.then_some(self.app.knob));
+        let label = match &pane.scored {
+            Some(s) => s.label(),
+            None => title_label(&pane.settings, focused.then_some(self.app.knob)),
+        };
         let (top, bottom) = titles(self.index, pane, &label, focused, t, area.width);
         let mut block = Block::bordered().title(top).title_bottom(bottom);
         if focused {
@@ -210,7 +213,9 @@ impl PaneView<'_> {
         let (w, h) = (area.width as usize, area.height as usize);
         let history = pane.history();
         // The text is the prime (while the whole generated text is still held) and the history.
-        let prime: Vec<char> = if pane.is_complete() { self.app.prime.chars().collect() } else { Vec::new() };
+        // A scored pane holds its whole text; the newline it was read after shows nothing.
+        let shows_prime = pane.is_complete() && pane.scored.is_none();
+        let prime: Vec<char> = if shows_prime { self.app.prime.chars().collect() } else { Vec::new() };
         let plen = prime.len();
         let end = plen + history.len();
         let ch = |i: usize| if i < plen { prime[i] } else { history[i - plen].ch };
