@@ -4,28 +4,19 @@
 //! parser; every figure is read off the parsed screen or /proc.
 //!
 //! `cargo bench --bench explorer` (`-- --quick` for a smoke run; `-- --memory-secs 600` for the
-//! ten-minute memory run the README quotes; `-- --only startup|latency|memory|idle`).
+//! ten-minute memory run the README quotes, `-- --model PATH` to run it on another model;
+//! `-- --only startup|latency|memory|idle`). The half-hour soak is `benches/soak.rs`.
 
 mod common;
 
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{arg, machine, quick, Stats};
+use common::{arg, machine, memory, quick, Stats};
 
 #[path = "../tests/support/pty.rs"]
 mod pty;
 use pty::{counts, pane_title, Tempest};
-
-/// VmRSS and VmHWM in MiB.
-fn memory(pid: u32) -> Option<(f64, f64)> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| -> Option<f64> {
-        let line = s.lines().find(|l| l.starts_with(name))?;
-        Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
-}
 
 /// utime + stime of the whole process, in seconds.
 fn cpu_seconds(pid: u32) -> Option<f64> {
@@ -97,11 +88,17 @@ fn latency(presses: usize) {
     println!("    (characters per pane at the end: {counts_end:?})");
 }
 
-/// [5] RSS over a max-speed run of `secs` seconds, sampled every second.
-fn memory_run(secs: u64) {
+/// [5] RSS over a max-speed run of `secs` seconds, sampled every second; `model` is a path or a
+/// bundled model's name (the default model when `None`).
+fn memory_run(secs: u64, model: Option<&str>) {
     let early = (secs / 2).clamp(1, 60);
-    println!("\n[5] memory: `tempest --max-speed --duration {secs}` in a 240x60 pty, VmRSS/VmHWM every second");
-    let mut t = Tempest::start(&["--seed", "7", "--max-speed", "--duration", &secs.to_string()], 240, 60);
+    let dur = secs.to_string();
+    let mut args = vec!["--seed", "7", "--max-speed", "--duration", &dur];
+    if let Some(m) = model {
+        args.extend(["--model", m]);
+    }
+    println!("\n[5] memory: `tempest {}` in a 240x60 pty, VmRSS/VmHWM every second", args.join(" "));
+    let mut t = Tempest::start(&args, 240, 60);
     let pid = t.pid();
     let mut samples = Vec::new();
     let start = Instant::now();
@@ -179,7 +176,7 @@ fn main() {
     }
     if want("memory") {
         let secs = arg("--memory-secs").and_then(|s| s.parse().ok()).unwrap_or(if quick { 15 } else { 120 });
-        memory_run(secs);
+        memory_run(secs, arg("--model").as_deref());
     }
     if want("idle") {
         idle(if quick { 5 } else { 10 });

@@ -46,7 +46,7 @@ fn bad_input_gets_one_clear_line() {
     run(tempest().args(["cells", "--model", m, "--corpus", c])).assert_clean_failure(&["'x'", "vocabulary"]);
     run(tempest().args(["cells", "--model", m, "--corpus", c, "--unknown", "skip"])).assert_ok();
     run(tempest().args(["cells", "--plot", "x.pdf"])).assert_clean_failure(&[".svg or .png"]);
-    run(tempest().args(["cells", "--chars", "1"])).assert_clean_failure(&["--chars must be at least 2"]);
+    run(tempest().args(["cells", "--chars", "1"])).assert_clean_failure(&["--chars", "must be in [2, 200000], got 1"]);
     run(tempest().args(["cells", "--offset", "99999999"])).assert_clean_failure(&["--offset", "past the end"]);
     run(tempest().args(["cells", "--model", "nope.safetensors"])).assert_clean_failure(&["nope.safetensors"]);
     std::fs::write(&corpus, b"ab\xff").unwrap();

@@ -202,6 +202,7 @@ fn a_read_only_folder_is_refused_before_training() {
             return;
         }
     }
+    let before = w.snapshot_all();
     let result = w.train(&ro.join("m.safetensors"), &["--steps", "50"]);
     if immutable {
         let _ = std::process::Command::new("chattr").arg("-i").arg(&ro).status();
@@ -209,6 +210,7 @@ fn a_read_only_folder_is_refused_before_training() {
     result.assert_clean_failure(&["cannot write in the folder"]);
     assert!(!result.stdout.contains("training for"), "refused before training started:\n{}", result.stdout);
     assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 0, "nothing written in the read-only folder");
+    assert_eq!(before, w.snapshot_all(), "no file changed, appeared or vanished anywhere");
 }
 
 #[test]
@@ -242,6 +244,10 @@ fn hostile_inputs_are_refused_without_reading_them() {
     } else {
         eprintln!("skipped the device rows: this process may not mknod (needs root)");
     }
+    // A symlink to a special file is refused like the file itself.
+    let link_to_fifo = w.outside().join("link-to-pipe");
+    std::os::unix::fs::symlink(&fifo, &link_to_fifo).unwrap();
+    specials.push(("a named pipe", link_to_fifo));
     let out = w.run_dir().join("m.safetensors");
     for (kind, path) in &specials {
         assert_row(&w, &format!("--corpus {kind}"), &[kind, "not a regular file"], || {
@@ -263,6 +269,11 @@ fn hostile_inputs_are_refused_without_reading_them() {
             let mut cmd = tempest();
             cmd.timeout(Duration::from_secs(60));
             run(cmd.args(["explore", "--duration", "1", "--config"]).arg(path))
+        });
+        assert_row(&w, &format!("explore --model {kind}"), &[kind, "not a regular file"], || {
+            let mut cmd = tempest();
+            cmd.timeout(Duration::from_secs(60));
+            run(cmd.args(["explore", "--duration", "1", "--model"]).arg(path))
         });
     }
     // A long path is quoted as a short, marked excerpt.
@@ -372,5 +383,38 @@ fn resume_metadata_is_checked_as_strictly_as_the_command_line() {
             cmd.timeout(Duration::from_secs(120));
             run(cmd.args(["train", "--threads", "1", "--resume"]).arg(&copy))
         });
+    }
+}
+
+/// Symlinks planted at every name a save's temporary file could take (today's random names cannot
+/// be guessed, so at the old predictable `.NAME.tmp-PID` for the next thousand pids, and at an
+/// abandoned-looking name that the clean-up looks at) all pointing at a file outside the run's
+/// folder: training succeeds, and the file outside is untouched.
+#[test]
+fn symlinks_at_temporary_names_are_never_followed() {
+    let w = World::new();
+    let out = w.run_dir().join("m.safetensors");
+    let target = w.outside().join("precious.txt");
+    let me = std::process::id();
+    let mut planted = Vec::new();
+    for pid in me..me + 1000 {
+        for name in ["m.safetensors", "m.resume.safetensors"] {
+            planted.push(w.run_dir().join(format!(".{name}.tmp-{pid}")));
+        }
+    }
+    // Looks abandoned (no such process): the clean-up must not remove or follow it.
+    let dead = (1u32 << 22) + 7;
+    planted.push(w.run_dir().join(format!(".m.safetensors.tmp-{dead}-a1b2c3")));
+    planted.push(w.run_dir().join(format!(".m.loss.jsonl.tmp-{dead}")));
+    for p in &planted {
+        std::os::unix::fs::symlink(&target, p).unwrap();
+    }
+    let before = w.snapshot();
+    w.train(&out, &["--steps", "20", "--eval-every", "10", "--checkpoint-every", "5"]).assert_ok();
+    assert_eq!(before, w.snapshot(), "nothing outside the run's folder changed");
+    assert!(std::fs::symlink_metadata(&out).unwrap().is_file(), "the model is a regular file");
+    for p in &planted {
+        let meta = std::fs::symlink_metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(meta.file_type().is_symlink(), "{} is still the planted link", p.display());
     }
 }

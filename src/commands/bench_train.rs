@@ -18,38 +18,40 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
+use super::values::{int_in, THREADS};
 use tempest_core::model::{CellKind, CharRnn, ModelSpec};
+use tempest_core::train::limits::{BATCH, SEQ_LEN};
 use tempest_core::train::optim::AdamW;
 use tempest_core::train::{optimise_batch, step_batch};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchTrainArgs {
     /// Untimed steps before measuring.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = int_in::<u64>(0, 10_000))]
     pub warmup: u64,
     /// Timed steps per window.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = int_in::<u64>(1, 10_000))]
     pub steps: u64,
     /// Timed windows; the median window is reported, with the fastest and slowest.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = int_in::<usize>(1, 1000))]
     pub windows: usize,
     /// libtorch threads, for both tempest and PyTorch (default: libtorch's default, all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = int_in::<i32>(THREADS.0, THREADS.1))]
     pub threads: Option<i32>,
     #[arg(long, value_parser = super::values::cell_kind(), default_value = "lstm")]
     pub cell: CellKind,
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = int_in::<i64>(1, 16))]
     pub layers: i64,
-    #[arg(long, default_value_t = 512)]
+    #[arg(long, default_value_t = 512, value_parser = int_in::<i64>(1, 16384))]
     pub hidden: i64,
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = int_in::<i64>(1, 16384))]
     pub embed: i64,
     /// Vocabulary size (the bundled Shakespeare model's is 84).
-    #[arg(long, default_value_t = 84)]
+    #[arg(long, default_value_t = 84, value_parser = int_in::<i64>(2, 65_536))]
     pub vocab: i64,
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = int_in::<usize>(*BATCH.start() as u64, *BATCH.end() as u64))]
     pub batch: usize,
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = int_in::<usize>(*SEQ_LEN.start() as u64, *SEQ_LEN.end() as u64))]
     pub seq_len: usize,
     #[arg(long, default_value_t = 0.2)]
     pub dropout: f64,

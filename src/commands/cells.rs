@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use super::values::int_in;
 use tempest_core::analysis::cells::{CellReport, FeatureKind, Trace, TraceOptions};
 use tempest_core::assets::ModelSource;
 use tempest_core::display::thousands;
@@ -26,13 +27,13 @@ pub struct CellsArgs {
     #[arg(long, value_name = "FILE")]
     pub corpus: Option<PathBuf>,
     /// Characters analysed, from --offset on (at most 200,000).
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = int_in::<usize>(2, MAX_CHARS as u64))]
     pub chars: usize,
     /// Characters of the corpus skipped first (e.g. to reach its held-out tail).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = int_in::<usize>(0, tempest_core::files::MAX_CORPUS_BYTES))]
     pub offset: usize,
     /// Units listed per feature.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = int_in::<usize>(1, 100))]
     pub top: usize,
     /// Print the report as JSON instead of a table.
     #[arg(long)]

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::values::int_in;
 use tempest_core::model::{Checkpoint, UnknownPolicy};
 use tempest_core::sweep::reference::{self, DEFAULT_CHUNK_CHARS};
 use tempest_core::sweep::{self, Metric, Reference, SamplerSpec, SweepResult, SweepSpec};
@@ -26,10 +27,10 @@ pub struct SweepArgs {
     #[arg(long = "sampler")]
     pub samplers: Vec<String>,
     /// Streams per (temperature, sampler), each with its own random sequence.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = int_in::<usize>(1, 1000))]
     pub seeds: usize,
     /// Characters generated per stream.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = int_in::<usize>(10, 1_000_000))]
     pub length: usize,
     /// Text every stream starts from.
     #[arg(long, default_value = "\n")]
@@ -38,7 +39,7 @@ pub struct SweepArgs {
     #[arg(long, value_parser = super::values::unknown_policy(), default_value = "error")]
     pub unknown: UnknownPolicy,
     /// Random seed; the same flags and seed give the same numbers.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = tempest_core::limits::parse_seed)]
     pub seed: u64,
     /// Human text to compare with, overriding the model's stored reference: a UTF-8 corpus (its
     /// last --reference-val-frac is measured, the rest gives the word list, as `tempest train`
@@ -80,7 +81,7 @@ pub struct AttachReferenceArgs {
     #[arg(long, default_value_t = 0.1)]
     pub val_frac: f64,
     /// Characters per measured passage (match the sweeps you will compare with).
-    #[arg(long, default_value_t = DEFAULT_CHUNK_CHARS)]
+    #[arg(long, default_value_t = DEFAULT_CHUNK_CHARS, value_parser = int_in::<usize>(10, 1_000_000))]
     pub chunk_chars: usize,
 }
 

@@ -12,4 +12,7 @@ mod runtime;
 pub mod ui;
 pub mod worker;
 
+#[cfg(test)]
+mod proptests;
+
 pub use runtime::{run, Launch};

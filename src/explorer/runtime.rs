@@ -29,6 +29,9 @@ use terminal::Tui;
 /// drawn at once instead, so a key never waits for the next frame slot.
 const FRAME: Duration = Duration::from_millis(16);
 
+/// Set to `event-loop`, makes the explorer panic once its first frame is drawn (a test hook).
+pub const TEST_PANIC_VAR: &str = "TEMPEST_TEST_PANIC";
+
 /// What the command line asks of one explorer session.
 #[derive(Debug, Clone, Default)]
 pub struct Launch {
@@ -70,7 +73,7 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     let reference = tempest_core::sweep::Reference::from_metadata(ckpt.metadata.reference.as_ref());
     let vocab = ckpt.vocab.clone();
     let (tx, rx) = mpsc::sync_channel::<Incoming>(events::QUEUE);
-    let (engine, engine_thread) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx.clone())
+    let (engine, engine_thread) = worker::spawn(ckpt.model, ckpt.vocab, app.limits.history_chars, tx.clone())
         .context("cannot start the engine thread")?;
     events::spawn_signals(tx.clone()).context("cannot install the signal handlers")?;
 
@@ -102,6 +105,11 @@ fn main_loop(
         return Ok(code);
     }
     draw(tui, &app)?;
+    // Hidden, for tests/explore_terminal_restore.rs: a panic inside the event loop, to check that
+    // the terminal is given back even then.
+    if std::env::var_os(TEST_PANIC_VAR).is_some_and(|v| v == "event-loop") {
+        panic!("{TEST_PANIC_VAR}: a panic in the event loop, as asked");
+    }
     let mut last_draw = Instant::now();
     for r in app.initial_requests() {
         let _ = engine.send(r);

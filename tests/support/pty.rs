@@ -32,6 +32,11 @@ pub struct Tempest {
 
 impl Tempest {
     pub fn start(args: &[&str], cols: u16, rows: u16) -> Tempest {
+        Tempest::start_with_env(args, &[], cols, rows)
+    }
+
+    /// As [`Tempest::start`], with extra environment variables.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tempest {
         let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("a pty");
         let dir = tempfile::tempdir().unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tempest"));
@@ -41,6 +46,9 @@ impl Tempest {
         cmd.env("XDG_CONFIG_HOME", dir.path());
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let started = Instant::now();
         let child = pair.slave.spawn_command(cmd).expect("spawn tempest");
         drop(pair.slave);

@@ -13,7 +13,7 @@ pub mod keymap;
 pub mod keys;
 pub mod layout;
 mod loop_report;
-mod pane;
+pub(crate) mod pane;
 mod replies;
 pub mod sampler_controls;
 pub mod scored;
@@ -32,7 +32,7 @@ pub use field::Field;
 pub use generations::{Bump, Generations};
 pub use keys::{Action, Mode};
 pub use loop_report::{comparison, comparison_lines, episode_line, PaneLoops};
-pub use pane::PaneState;
+pub use pane::{history_capacity, PaneState, HISTORY_BYTES};
 pub use sweep_view::{SweepEvent, SweepJob, SweepView};
 pub use update::{apply, update};
 pub use view::{log_softmax, HistRow, HistogramOptions, HistogramSource, HistogramView};
@@ -188,7 +188,7 @@ impl App {
     pub fn new(config: &Config, vocab: Vocab, no_color: bool) -> App {
         let limits = Limits {
             top_n: config.histogram.top_n.max(1),
-            history_chars: config.history.chars.max(1),
+            history_chars: history_capacity(config.history.chars, vocab.len()),
             loops: config.loops,
             metrics_window: config.metrics.window,
         };

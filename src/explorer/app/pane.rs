@@ -7,6 +7,22 @@ use crate::explorer::worker::Drawn;
 use tempest_core::analysis::{Loop, LoopSettings, LoopTracker, Metrics, NearLoopSettings, Observation, Summary};
 use tempest_core::sampling::SamplerSettings;
 
+/// Most bytes one pane's history may hold. `history.chars` is a count of characters, but each
+/// character keeps the logits it was drawn from, so a model with a large vocabulary would need
+/// many times the memory of the bundled one for the same count; the count is lowered to fit.
+pub const HISTORY_BYTES: usize = 32 << 20;
+
+/// Bytes one kept character takes at most with a vocabulary of `vocab_len`: the struct, its logits
+/// and (under a repetition penalty) the penalised logits.
+pub fn drawn_bytes_at_most(vocab_len: usize) -> usize {
+    std::mem::size_of::<Drawn>() + 2 * vocab_len * std::mem::size_of::<f32>()
+}
+
+/// How many characters a pane keeps: `chars`, but no more than fit in [`HISTORY_BYTES`].
+pub fn history_capacity(chars: usize, vocab_len: usize) -> usize {
+    chars.min(HISTORY_BYTES / drawn_bytes_at_most(vocab_len)).max(1)
+}
+
 #[derive(Debug, Clone)]
 pub struct PaneState {
     pub settings: SamplerSettings,
@@ -114,6 +130,11 @@ impl PaneState {
 
     pub fn history(&self) -> &VecDeque<Drawn> {
         &self.history
+    }
+
+    /// Most characters kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// Absolute position of the newest newline generated, if any.

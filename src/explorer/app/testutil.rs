@@ -107,7 +107,7 @@ pub fn batch(app: &App, generation: u64, texts: &[&str]) -> Reply {
         .collect();
     let last_logits =
         per_pane.iter().enumerate().map(|(i, cs)| logits(v, cs[n - 1], (i * 1000 + n - 1) as u64)).collect();
-    Reply::Stepped(StepBatch { generation, steps, last_logits })
+    Reply::Stepped(StepBatch { generation, steps, last_logits, credit: Default::default() })
 }
 
 /// Feeds `texts` as one current-generation batch.

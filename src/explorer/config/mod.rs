@@ -252,4 +252,6 @@ fn deserialize(table: &toml::Table, source: &dyn std::fmt::Display) -> Result<Ra
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@
 //! app bumps its generation on reset, branch and pane changes and drops replies from older ones,
 //! so characters generated just before a reset can never leak into the new text.
 
+pub mod budget;
 pub mod history;
 mod scoring;
 pub mod session;
@@ -83,6 +84,8 @@ pub struct StepBatch {
     pub generation: u64,
     pub steps: Vec<Vec<Drawn>>,
     pub last_logits: Vec<Vec<f32>>,
+    /// This batch's bytes, counted against the engine's budget until the app drops the batch.
+    pub credit: budget::Credit,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -7,9 +7,10 @@
 //!   newest one and keys never wait behind generation.
 //! - At r chars/s it waits with `recv_timeout` until the next step's deadline, so a request is
 //!   handled the moment it arrives rather than after a sleep.
-//! - Characters are sent in batches at most [`FLUSH_EVERY`] apart, straight into the caller's
-//!   bounded channel (the explorer's one event queue): a slow UI makes the engine wait instead of
-//!   letting the queue (and memory) grow.
+//! - Characters are sent in batches at most [`FLUSH_EVERY`] apart (sooner once a batch holds
+//!   [`BATCH_BYTES`]), straight into the caller's bounded channel (the explorer's one event queue):
+//!   a slow UI makes the engine wait instead of letting the queue (and memory) grow. The wait is
+//!   counted in bytes too (see `budget.rs`), so a model of any speed holds the same memory.
 //! - A panic inside libtorch or the engine becomes `Reply::Error`; the engine then waits for a
 //!   new `Reset` instead of taking the thread (and the app) down.
 
@@ -20,6 +21,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TryR
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::budget::{drawn_bytes, Budget, BATCH_BYTES, STALL_POLL};
 use super::session::Session;
 use super::{Drawn, Reply, Request, StepBatch};
 use std::sync::Arc;
@@ -85,6 +87,7 @@ where
                     worker.session = None;
                     worker.pace = Pace::Paused;
                     worker.pending.clear();
+                    worker.pending_bytes = 0;
                     let msg =
                         format!("the engine failed and stopped generating: {}; reset to start again", panic_text(&*p));
                     if worker.send(Reply::Error(msg)).is_err() {
@@ -128,7 +131,10 @@ struct Worker {
     /// Steps drawn but not yet sent, and when the oldest was drawn.
     pending: Vec<Vec<Drawn>>,
     pending_logits: Vec<Vec<f32>>,
+    pending_bytes: usize,
     oldest: Instant,
+    /// Bytes sent and not yet taken by the app.
+    budget: Arc<Budget>,
     /// Requests that arrived while a prime was being fed, handled (in order) before any new one.
     deferred: VecDeque<Request>,
 }
@@ -147,7 +153,9 @@ impl Worker {
             next_step: now,
             pending: Vec::new(),
             pending_logits: Vec::new(),
+            pending_bytes: 0,
             oldest: now,
+            budget: Budget::new(),
             deferred: VecDeque::new(),
         }
     }
@@ -173,9 +181,18 @@ impl Worker {
                 (Pace::Every(_), _) => Some(self.next_step),
             };
             match due {
+                // The app is behind: send what is drawn, and draw nothing more until it catches up.
+                Some(_) if self.budget.exhausted() => {
+                    self.flush()?;
+                    match rx.recv_timeout(STALL_POLL) {
+                        Ok(r) => self.handle(r, rx)?,
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => return Err(Stopped),
+                    }
+                }
                 Some(t) if t <= now => {
                     self.step()?;
-                    if self.oldest.elapsed() >= FLUSH_EVERY {
+                    if self.oldest.elapsed() >= FLUSH_EVERY || self.pending_bytes >= BATCH_BYTES {
                         self.flush()?;
                     }
                 }
@@ -213,10 +230,12 @@ impl Worker {
         if self.pending.is_empty() {
             return Ok(());
         }
+        let bytes = std::mem::take(&mut self.pending_bytes);
         let batch = StepBatch {
             generation: self.generation,
             steps: std::mem::take(&mut self.pending),
             last_logits: std::mem::take(&mut self.pending_logits),
+            credit: self.budget.take(bytes),
         };
         self.send(Reply::Stepped(batch))
     }
@@ -228,6 +247,7 @@ impl Worker {
                 if self.pending.is_empty() {
                     self.oldest = Instant::now();
                 }
+                self.pending_bytes += chars.iter().map(drawn_bytes).sum::<usize>();
                 self.pending.push(chars);
                 self.pending_logits = logits;
             }

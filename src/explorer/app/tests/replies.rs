@@ -3,6 +3,7 @@
 use crate::explorer::app::testutil::*;
 use crate::explorer::app::{update, App, Event};
 use crate::explorer::worker::Reply;
+use tempest_core::model::vocab::Vocab;
 
 fn text(app: &App, pane: usize) -> String {
     app.panes[pane].history().iter().map(|d| d.ch).collect()
@@ -94,4 +95,21 @@ fn an_unknown_prime_char_in_the_config_is_skipped_with_a_warning() {
     let app = App::new(&cfg, vocab(), false);
     assert_eq!(app.vocab.decode(&app.prime_ids), "KING \n");
     assert!(app.status.unwrap().text.contains("'é'"));
+}
+
+#[test]
+fn history_is_bounded_in_bytes_whatever_the_vocabulary() {
+    use crate::explorer::app::{pane::drawn_bytes_at_most, HISTORY_BYTES};
+    let mut cfg = config();
+    cfg.history.chars = 1_000_000;
+    // A vocabulary of 5,000 characters: each kept character holds 5,000 logits (twice under a
+    // repetition penalty), so a million of them would need ~40 GB.
+    let big = Vocab::new((0..5000u32).map(|i| char::from_u32(0x4E00 + i).unwrap()).collect()).unwrap();
+    let app = App::new(&cfg, big, false);
+    let cap = app.panes[0].capacity();
+    assert!(cap < 1_000_000 && cap * drawn_bytes_at_most(5000) <= HISTORY_BYTES, "{cap} characters kept");
+    assert_eq!(app.limits.history_chars, cap, "the engine is told the same reach");
+    // A vocabulary like the bundled model's keeps what the config asks.
+    cfg.history.chars = 10_000;
+    assert_eq!(App::new(&cfg, vocab(), false).panes[0].capacity(), 10_000);
 }
