@@ -329,7 +329,7 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
                 p.push(c);
                 std::hint::black_box((p.summary(), p.current_loop()));
             }
-            std::hint::black_box(logits);
+            let _ = std::hint::black_box(logits);
             ns += t.elapsed().as_nanos();
             gen.accept(&ids).unwrap();
         }
@@ -394,6 +394,49 @@ fn bench_loops(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usiz
     }
 }
 
+/// Item 11 of issue 12: how long a 3,000-character prime takes to feed before the first character,
+/// as the explorer and `tempest sample` feed it (`Generator::prime`: one stream, a step per
+/// character), beside libtorch's fused sequence forward over the same text (`CharRnn::forward`,
+/// one call for the whole prime) at 1 and 2 libtorch threads. Wall and thread-CPU medians.
+fn bench_prime(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usize) {
+    let heldout = include_str!("../assets/shakespeare.heldout.txt");
+    let text: String = heldout.chars().take(3000).collect();
+    let ids = vocab.encode(&text, Default::default()).expect("held-out text is in the vocabulary");
+    let settings = vec![SamplerSettings::with_temperature(1.0); 3];
+    let mut gen = Generator::new(model.stepper(3), vocab.clone(), settings, 7, false).unwrap();
+    let time = |f: &mut dyn FnMut()| {
+        f();
+        let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let c0 = thread_cpu_ns();
+            let t = Instant::now();
+            f();
+            wall.push(t.elapsed().as_secs_f64() * 1e3);
+            if let (Some(a), Some(b)) = (c0, thread_cpu_ns()) {
+                cpu.push((b - a) as f64 / 1e6);
+            }
+        }
+        (Stats::of(&wall), Stats::of(if cpu.is_empty() { &wall } else { &cpu }))
+    };
+    println!("\nprime of {} characters, before the first character (ms)", ids.len());
+    let (w, c) = time(&mut || gen.prime(&ids).unwrap());
+    println!("  stepper, one step per character   wall {}   cpu {}", w.show(1, "ms"), c.show(1, "ms"));
+    let input = tch::Tensor::from_slice(&ids.iter().map(|&i| i as i64).collect::<Vec<_>>()).view([1, -1]);
+    for threads in [1, 2] {
+        tch::set_num_threads(threads);
+        let (w, c) = time(&mut || {
+            let _guard = tch::no_grad_guard();
+            let (logits, _) = model.forward(&input, &model.zero_state(1), false);
+            let _ = std::hint::black_box(logits);
+        });
+        println!(
+            "  libtorch sequence forward, {threads} thr   wall {}   cpu {} (this thread)",
+            w.show(1, "ms"),
+            c.show(1, "ms")
+        );
+    }
+}
+
 fn main() {
     let quick = quick();
     println!("{}", machine());
@@ -408,6 +451,9 @@ fn main() {
     if only.as_deref().is_none_or(|o| o == "chars") {
         let (rounds, steps) = if quick { (3, 300) } else { (9, 2000) };
         bench_per_char(&ckpt.model, &ckpt.vocab, rounds, steps);
+    }
+    if only.as_deref().is_none_or(|o| o == "prime") {
+        bench_prime(&ckpt.model, &ckpt.vocab, if quick { 3 } else { 9 });
     }
     if only.as_deref().is_none_or(|o| o == "loops") {
         let (rounds, chars) = if quick { (3, 2000) } else { (9, 10_000) };

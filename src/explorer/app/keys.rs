@@ -57,6 +57,15 @@ pub enum Action {
     HistScrollDown,
     /// Open a text file (or the prime) as a read-only scored pane.
     ScoreText,
+    /// Inspect: move the cursor to the previous / next word's start.
+    InspectWordBack,
+    InspectWordForward,
+    /// Inspect: move the cursor a row of the pane's text up / down.
+    InspectLineUp,
+    InspectLineDown,
+    /// Inspect: move the cursor, and the text with it, a page up / down.
+    InspectPageUp,
+    InspectPageDown,
 }
 
 impl Action {
@@ -99,6 +108,12 @@ impl Action {
         Action::HistScrollUp,
         Action::HistScrollDown,
         Action::ScoreText,
+        Action::InspectWordBack,
+        Action::InspectWordForward,
+        Action::InspectLineUp,
+        Action::InspectLineDown,
+        Action::InspectPageUp,
+        Action::InspectPageDown,
     ];
 }
 

@@ -44,6 +44,9 @@ pub struct PaneState {
     /// Set for a read-only pane holding a scored text (see `app::scored`); such a pane never
     /// generates and is not one of the engine's streams.
     pub scored: Option<super::scored::Scored>,
+    /// Where the pane's view is held after scrolling back (the text index of its top row; see
+    /// `text_view`), or `None` while it follows the newest text.
+    pub view_anchor: Option<u64>,
 }
 
 impl PaneState {
@@ -58,6 +61,7 @@ impl PaneState {
             last_newline: None,
             last_logits: Vec::new(),
             scored: None,
+            view_anchor: None,
         }
     }
 
@@ -82,6 +86,7 @@ impl PaneState {
         self.metrics.reset();
         self.last_newline = None;
         self.last_logits.clear();
+        self.view_anchor = None;
     }
 
     /// Keeps the first `pos` generated characters (as far as they are still held) and rebuilds the
