@@ -5,7 +5,7 @@ use tempest_core::display::thousands;
 pub const HINT_STEP_PAUSED: &str = "stepping works while paused: press space first";
 pub const HINT_INSPECT_PAUSED: &str = "inspecting works while paused: press space first";
 pub const HINT_NOTHING_YET: &str = "nothing generated yet";
-pub const MSG_ESC_KEEPS: &str = "esc does not quit with text not exported: q quits, e exports";
+pub const MSG_ESC_KEEPS: &str = "esc: unexported text kept · q quits, e exports";
 pub const MSG_RESET: &str = "all panes restarted from the prime";
 pub const MSG_COUPLED_ON: &str = "coupled: all panes share each random draw";
 pub const MSG_COUPLED_OFF: &str = "independent: each pane draws its own random numbers";
