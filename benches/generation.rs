@@ -1,4 +1,4 @@
-//! Generation benchmarks (README "Performance", items 1 and 2), on the bundled model:
+//! Generation benchmarks (README "Performance"), on the bundled model:
 //!
 //! 1. one batched model step at batch 1, 3 and 6 with tempest's `Stepper`, beside the previous
 //!    `Stepper` (libtorch `addmm` cells, kept below for comparison) at 1 and 2 libtorch threads,
@@ -6,10 +6,14 @@
 //!    a Python with torch is found (`$TEMPEST_PYTHON`, else `python3`);
 //! 2. the per-pane, per-character work around the model: the sampler chain, drawing, the numbers
 //!    kept with each character (the logits tempered and settings, rank, entropy, p at T = 1), the engine's
-//!    branch history, and the app's loop detector and metrics — the same calls the explorer makes.
+//!    branch history, and the app's loop detector and metrics — the same calls the explorer makes;
+//! 3. wide batches (1 to 512 streams, a sweep's regime): model-step chars/s for the path the
+//!    `Stepper` chooses, the plain-Rust kernel and the libtorch path each pinned, and PyTorch eager
+//!    (`LSTMCell` per layer) on the same weights, in the same run;
+//! 4. the loop detectors per character.
 //!
-//! `cargo bench --bench generation` (add `-- --quick` for a short smoke run, `-- --only step|chars`
-//! for one part). Times are medians
+//! `cargo bench --bench generation` (add `-- --quick` for a short smoke run, `-- --only
+//! step|wide|chars|loops` for one part, `-- --only wide --batches 64,256` for some batch sizes). Times are medians
 //! of rounds (min and max beside them); "cpu" is the time the thread actually ran, which stays
 //! honest when other processes share the machine and the wall times do not.
 
@@ -329,7 +333,7 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
                 p.push(c);
                 std::hint::black_box((p.summary(), p.current_loop()));
             }
-            std::hint::black_box(logits);
+            let _ = std::hint::black_box(logits);
             ns += t.elapsed().as_nanos();
             gen.accept(&ids).unwrap();
         }
@@ -342,6 +346,182 @@ fn bench_per_char(model: &CharRnn, ckpt_vocab: &tempest_core::model::Vocab, roun
         st.show(2, "µs")
     );
     println!("    target <= 20 µs: {}", if st.median <= 20.0 { "met" } else { "NOT met" });
+}
+
+/// PyTorch eager on the bundled model's own weights (read from the safetensors file with the
+/// standard library, so no package beyond torch is needed): `nn.Embedding`, one `nn.LSTMCell`
+/// (or `GRUCell`/`RNNCell`) per layer and `nn.Linear`, under `no_grad`, at one batch size. It also
+/// returns the logits after a fixed id sequence, so the run can show the weights are the same.
+const PYTORCH_WIDE: &str = r#"
+import json, struct, sys, time
+import torch
+import torch.nn as nn
+
+cfg = json.loads(sys.argv[1])
+torch.set_num_threads(cfg["threads"])
+with open(cfg["model"], "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n))
+    data = f.read()
+w = {}
+for k, v in header.items():
+    if k == "__metadata__":
+        continue
+    assert v["dtype"] == "F32", v["dtype"]
+    a, b = v["data_offsets"]
+    w[k] = torch.frombuffer(bytearray(data[a:b]), dtype=torch.float32).reshape(v["shape"])
+kind, L = cfg["cell"], cfg["layers"]
+V, E = w["embed.weight"].shape
+H = w["rnn.weight_hh_l0"].shape[1]
+Cell = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn": nn.RNNCell}[kind]
+emb = nn.Embedding(V, E); emb.weight.data.copy_(w["embed.weight"])
+cells = []
+for l in range(L):
+    c = Cell(E if l == 0 else H, H)
+    for p in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+        getattr(c, p).data.copy_(w[f"rnn.{p}_l{l}"])
+    cells.append(c)
+head = nn.Linear(H, V); head.weight.data.copy_(w["head.weight"]); head.bias.data.copy_(w["head.bias"])
+
+def zero(b):
+    z = lambda: torch.zeros(b, H)
+    return [(z(), z()) if kind == "lstm" else z() for _ in range(L)]
+
+def step(x, st):
+    x = emb(x)
+    for l in range(L):
+        st[l] = cells[l](x, st[l])
+        x = st[l][0] if kind == "lstm" else st[l]
+    return head(x)
+
+out = {"version": torch.__version__, "threads": torch.get_num_threads()}
+with torch.no_grad():
+    st = zero(len(cfg["check"][0]))
+    for ids in cfg["check"]:
+        y = step(torch.tensor(ids), st)
+    out["check"] = y.flatten().tolist()
+    b, steps = cfg["batch"], cfg["steps"]
+    ids = torch.randint(0, V, (cfg["warmup"] + cfg["rounds"] * steps, b))
+    st, k, rounds = zero(b), 0, []
+    for _ in range(cfg["warmup"]):
+        step(ids[k], st); k += 1
+    for _ in range(cfg["rounds"]):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            step(ids[k], st); k += 1
+        rounds.append((time.perf_counter() - t0) * 1e6 / steps)
+    out["rounds"] = rounds
+print(json.dumps(out))
+"#;
+
+/// Wide batches (a sweep's hundreds of streams), item 3 of the README's performance section:
+/// model-step chars/s at each batch size for the path tempest's `Stepper` chooses, the plain-Rust
+/// kernel and the libtorch path pinned, and PyTorch eager on the same weights with the same
+/// number of threads. Each batch size runs all four back to back, so a change of machine load
+/// lands on all of them alike; the ratios are within this run.
+fn bench_wide(model: &CharRnn, vocab: usize, quick: bool) {
+    use tempest_core::model::{PathChoice, StepPath, Stepper, WIDE_BATCH};
+    // `--batches 64,256` measures only those sizes.
+    let batches: Vec<usize> = common::arg("--batches")
+        .map(|s| s.split(',').filter_map(|b| b.trim().parse().ok()).filter(|&b| b > 0).collect())
+        .unwrap_or_else(|| vec![1, 3, 16, 64, 256, 512]);
+    let rounds = if quick { 3 } else { 5 };
+    // Each round is a few hundred milliseconds at every batch size.
+    let steps_for = |b: usize| ((if quick { 2000 } else { 8000 }) / b).clamp(8, 400);
+    let threads = tch::get_num_threads().max(1) as usize;
+    let weights = model.step_weights();
+    let spec = *model.spec();
+    println!(
+        "\n[3] wide batches: model-step chars/s (embedding, cells and logits; no sampling), median of {rounds} rounds; \
+         the Stepper takes libtorch {}; libtorch and PyTorch on {threads} thread(s)",
+        WIDE_BATCH.map_or("at no batch size (no crossover)".to_string(), |n| format!("from batch {n}"))
+    );
+    let py = torch_python();
+    if let Err(why) = &py {
+        println!("    PyTorch reference: not measured ({why})");
+    }
+    let model_path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/shakespeare.safetensors");
+    // The same weights: logits after a fixed sequence at batch 3, PyTorch's against tempest's.
+    let check: Vec<Vec<u32>> =
+        (0..6u32).map(|t| (0..3u32).map(|r| (t * 11 + r * 7) % vocab as u32).collect()).collect();
+    let mut ours_check = Vec::new();
+    let mut s = Stepper::new(&weights, 3);
+    s.set_path(PathChoice::Fixed(StepPath::Kernel));
+    for ids in &check {
+        s.step(ids, &mut ours_check).unwrap();
+    }
+    let mut version = None;
+    let mut rows = Vec::new();
+    for &b in &batches {
+        let steps = steps_for(b);
+        let mut ours = Vec::new();
+        for choice in [PathChoice::Auto, PathChoice::Fixed(StepPath::Kernel), PathChoice::Fixed(StepPath::Torch)] {
+            let mut s = Stepper::new(&weights, b);
+            s.set_path(choice);
+            let (wall, _) = time_steps(b, vocab, rounds, steps, |ids, out| s.step(ids, out).unwrap());
+            ours.push(b as f64 * 1e6 / wall.median);
+        }
+        let auto_path = Stepper::new(&weights, b).path();
+        let mut torch = f64::NAN;
+        if let Ok(py) = &py {
+            let cfg = serde_json::json!({
+                "model": model_path, "cell": spec.cell.name(), "layers": spec.layers, "threads": threads,
+                "batch": b, "warmup": 20.min(steps), "rounds": rounds, "steps": steps, "check": check,
+            });
+            match run_python(py, PYTORCH_WIDE, &cfg.to_string()) {
+                Err(e) => println!("    PyTorch at batch {b}: failed: {}", e.lines().last().unwrap_or("")),
+                Ok(text) => {
+                    let v: serde_json::Value =
+                        serde_json::from_str(text.lines().last().unwrap_or("")).unwrap_or_default();
+                    let r: Vec<f64> = v["rounds"].as_array().into_iter().flatten().filter_map(|x| x.as_f64()).collect();
+                    if !r.is_empty() {
+                        torch = b as f64 * 1e6 / Stats::of(&r).median;
+                    }
+                    if version.is_none() {
+                        let theirs: Vec<f64> =
+                            v["check"].as_array().into_iter().flatten().filter_map(|x| x.as_f64()).collect();
+                        let diff = ours_check
+                            .iter()
+                            .zip(&theirs)
+                            .map(|(a, b)| (*a as f64 - b).abs())
+                            .fold(if theirs.len() == ours_check.len() { 0.0 } else { f64::INFINITY }, f64::max);
+                        version = Some(format!(
+                            "PyTorch {} ({py}, {} thread(s)); its logits on the same weights differ from tempest's by at most {diff:.1e}",
+                            v["version"].as_str().unwrap_or("?"),
+                            v["threads"]
+                        ));
+                    }
+                }
+            }
+        }
+        rows.push((b, auto_path, ours, torch));
+    }
+    if let Some(v) = version {
+        println!("    {v}");
+    }
+    println!(
+        "    | batch | tempest (chosen path) | plain-Rust kernel | tch path | PyTorch LSTMCell | tempest / PyTorch |"
+    );
+    println!("    |---:|---:|---:|---:|---:|---:|");
+    for (b, path, ours, torch) in rows {
+        let name = if path == StepPath::Torch { "tch" } else { "kernel" };
+        println!(
+            "    | {b} | {:.0} ({name}) | {:.0} | {:.0} | {torch:.0} | {:.2}x |",
+            ours[0],
+            ours[1],
+            ours[2],
+            ours[0] / torch
+        );
+    }
+    println!(
+        "    load average after: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
 }
 
 /// The loop detectors alone, per character: the exact detector, and the tracker the panes run
@@ -384,13 +564,56 @@ fn bench_loops(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usiz
             tr.stats()
         };
         println!(
-            "\n[3] loop detection per character, {name} ({} chars, {:.0}% in loops, {} loops; {rounds} rounds)",
+            "\n[4] loop detection per character, {name} ({} chars, {:.0}% in loops, {} loops; {rounds} rounds)",
             text.len(),
             loops.loop_share() * 100.0,
             loops.loops()
         );
         println!("    exact detector alone:              {}", Stats::of(&exact).show(3, "µs"));
         println!("    tracker (exact + near + history):  {}", Stats::of(&tracker).show(3, "µs"));
+    }
+}
+
+/// Item 11 of issue 12: how long a 3,000-character prime takes to feed before the first character,
+/// as the explorer and `tempest sample` feed it (`Generator::prime`: one stream, a step per
+/// character), beside libtorch's fused sequence forward over the same text (`CharRnn::forward`,
+/// one call for the whole prime) at 1 and 2 libtorch threads. Wall and thread-CPU medians.
+fn bench_prime(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usize) {
+    let heldout = include_str!("../assets/shakespeare.heldout.txt");
+    let text: String = heldout.chars().take(3000).collect();
+    let ids = vocab.encode(&text, Default::default()).expect("held-out text is in the vocabulary");
+    let settings = vec![SamplerSettings::with_temperature(1.0); 3];
+    let mut gen = Generator::new(model.stepper(3), vocab.clone(), settings, 7, false).unwrap();
+    let time = |f: &mut dyn FnMut()| {
+        f();
+        let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let c0 = thread_cpu_ns();
+            let t = Instant::now();
+            f();
+            wall.push(t.elapsed().as_secs_f64() * 1e3);
+            if let (Some(a), Some(b)) = (c0, thread_cpu_ns()) {
+                cpu.push((b - a) as f64 / 1e6);
+            }
+        }
+        (Stats::of(&wall), Stats::of(if cpu.is_empty() { &wall } else { &cpu }))
+    };
+    println!("\nprime of {} characters, before the first character (ms)", ids.len());
+    let (w, c) = time(&mut || gen.prime(&ids).unwrap());
+    println!("  stepper, one step per character   wall {}   cpu {}", w.show(1, "ms"), c.show(1, "ms"));
+    let input = tch::Tensor::from_slice(&ids.iter().map(|&i| i as i64).collect::<Vec<_>>()).view([1, -1]);
+    for threads in [1, 2] {
+        tch::set_num_threads(threads);
+        let (w, c) = time(&mut || {
+            let _guard = tch::no_grad_guard();
+            let (logits, _) = model.forward(&input, &model.zero_state(1), false);
+            let _ = std::hint::black_box(logits);
+        });
+        println!(
+            "  libtorch sequence forward, {threads} thr   wall {}   cpu {} (this thread)",
+            w.show(1, "ms"),
+            c.show(1, "ms")
+        );
     }
 }
 
@@ -405,9 +628,15 @@ fn main() {
         let (rounds, steps) = if quick { (5, 100) } else { (15, 400) };
         bench_step(&ckpt.model, vocab, rounds, steps);
     }
+    if only.as_deref().is_none_or(|o| o == "wide") {
+        bench_wide(&ckpt.model, vocab, quick);
+    }
     if only.as_deref().is_none_or(|o| o == "chars") {
         let (rounds, steps) = if quick { (3, 300) } else { (9, 2000) };
         bench_per_char(&ckpt.model, &ckpt.vocab, rounds, steps);
+    }
+    if only.as_deref().is_none_or(|o| o == "prime") {
+        bench_prime(&ckpt.model, &ckpt.vocab, if quick { 3 } else { 9 });
     }
     if only.as_deref().is_none_or(|o| o == "loops") {
         let (rounds, chars) = if quick { (3, 2000) } else { (9, 10_000) };

@@ -104,3 +104,60 @@ fn a_bad_model_or_config_fails_before_touching_the_terminal() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("prime") && !contains(&raw, ALT_SCREEN_ON), "{text:?}");
 }
+
+/// The character the pty's screen shows at (`col`, `row`), both 0-based.
+fn cell(t: &Tempest, col: u16, row: u16) -> String {
+    t.parser.lock().unwrap().screen().cell(row, col).map(|c| c.contents()).unwrap_or_default()
+}
+
+/// The histogram's title line (`┌ character 1 of pane 2 · …`).
+fn histogram_title(screen: &str) -> Option<String> {
+    screen.lines().find(|l| l.contains(" of pane ") && l.starts_with('┌')).map(str::to_string)
+}
+
+#[test]
+fn a_click_inspects_a_character_and_top_p_keys_change_the_title_and_histogram() {
+    // 120 columns: three panes of 40 (pane 2's text starts at column 41) above the histogram.
+    let mut t =
+        Tempest::start(&["--seed", "7", "--temperature", "0.2", "--temperature", "1", "--temperature", "1.5"], 120, 40);
+    t.wait_for("text in pane 2", |s| counts(s).filter(|c| c[1] >= 20));
+    // Row 1 is the prime `KING HENRY:↵`; the first generated character is at row 2, column 41.
+    let clicked = cell(&t, 41, 2);
+    assert!(!clicked.is_empty(), "{}", t.screen());
+    // An SGR mouse press and release at 1-based (42, 3), as a terminal sends a left click.
+    t.press("\x1b[<0;42;3M\x1b[<0;42;3m");
+    t.wait_for("the click to pause", |s| s.contains(" paused ·").then_some(()));
+    let glyph = match clicked.as_str() {
+        " " => "␣".to_string(),
+        other => other.to_string(),
+    };
+    let title = t.wait_for("the histogram of the clicked character", |s| {
+        histogram_title(s).filter(|l| l.contains("character 1 of pane 2 · as drawn at T 1.00"))
+    });
+    let screen = t.screen();
+    assert!(screen.contains(&format!("drew {glyph} ")), "footer names {glyph:?}:\n{screen}\n{title}");
+    assert!(screen.contains("top 5 of char 1 in pane 2:"), "the alternatives strip:\n{screen}");
+    assert_eq!(pane_title(&screen, 2).unwrap().0, "1.00", "{screen}");
+    let before: Vec<String> =
+        screen.lines().filter(|l| l.starts_with("│ ") && l.contains('%')).map(String::from).collect();
+
+    // Leave inspect, choose top-p with `t` (T → top-k → top-p) and lower it with ↓, still paused.
+    t.press("\x1b");
+    t.wait_for("inspect to close", |s| s.contains("←/→ focus").then_some(()));
+    t.press("tt");
+    t.wait_for("the hint bar to name top-p", |s| s.contains("↑/↓ top-p").then_some(()));
+    for _ in 0..6 {
+        t.press("\x1b[B");
+    }
+    // 1 → 0.99 → 0.98 → 0.95 → 0.9 → 0.85 → 0.8.
+    let screen = t.wait_for("top-p 0.80 in pane 2's title", |s| s.contains("▸top-p 0.80").then(|| s.to_string()));
+    let title = histogram_title(&screen).unwrap();
+    assert!(title.contains("re-tempered at T 1.00 · top-p 0.80 (drawn at T 1.00)"), "{title}");
+    // The footer gives how many characters the nucleus keeps: fewer than the whole vocabulary.
+    let kept = screen.split("kept ").nth(1).and_then(|r| r.split('/').next()).and_then(|n| n.parse::<usize>().ok());
+    assert!(kept.is_some_and(|k| (1..84).contains(&k)), "the footer gives the kept count:\n{screen}");
+    let after: Vec<String> =
+        screen.lines().filter(|l| l.starts_with("│ ") && l.contains('%')).map(String::from).collect();
+    assert_ne!(before, after, "the rows changed");
+    assert_eq!(t.quit(), 0);
+}

@@ -65,7 +65,9 @@ fn every_kernel_and_thread_count_matches_the_sequence_forward() {
             for kernel in expected_kernels() {
                 let mut outs: Vec<Vec<f32>> = Vec::new();
                 for threads in [1, 2] {
-                    let mut s = tempest_core::model::Stepper::new(weights.clone(), batch);
+                    let mut s = tempest_core::model::Stepper::new(&weights, batch);
+                    // The kernel whatever the batch size would choose (tests/step_paths.rs has the other path).
+                    s.set_path(tempest_core::model::PathChoice::Fixed(tempest_core::model::StepPath::Kernel));
                     s.set_threads(threads);
                     assert_eq!(s.threads(), threads);
                     s.set_kernel(kernel).unwrap();

@@ -169,3 +169,31 @@ fn a_second_ctrl_c_stops_at_once_keeping_the_last_checkpoint() {
     // past it (so "extending" to 1 step is refused).
     assert!(ok || stderr.contains("already at step"), "{stderr}");
 }
+
+/// libgomp spins while it waits unless told otherwise, and it reads the policy before `main`: a
+/// training run re-runs itself with `OMP_WAIT_POLICY=passive` (a policy the user set stands), and
+/// with no held-out text the evaluation line says so rather than print NaN.
+#[test]
+fn training_waits_passively_and_never_prints_nan() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(dir.path(), &"to be or not to be, that is the question\n".repeat(40));
+    let out = dir.path().join("m.safetensors");
+    let args = |policy: Option<&str>| {
+        let mut cmd = Command::cargo_bin("tempest").unwrap();
+        cmd.timeout(TIMEOUT).env_remove("OMP_WAIT_POLICY");
+        if let Some(p) = policy {
+            cmd.env("OMP_WAIT_POLICY", p);
+        }
+        cmd.args(["train", "--corpus", s(&c), "--out", s(&out), "--force", "--steps", "4", "--eval-every", "2"]);
+        cmd.args(["--val-frac", "0", "--sample-every", "0", "--layers", "1", "--hidden", "16", "--threads", "2"]);
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+    };
+    let chosen = args(None);
+    assert!(chosen.contains("2 threads, OpenMP wait passive"), "{chosen}");
+    assert!(!chosen.contains("NaN"), "{chosen}");
+    assert!(chosen.contains("val – (no held-out text)"), "{chosen}");
+    let users = args(Some("active"));
+    assert!(users.contains("OpenMP wait active"), "{users}");
+}

@@ -290,7 +290,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
             let verb = if start > 0 { format!("resuming at step {start} of") } else { "training for".into() };
             bar.suspend(|| {
                 say!(
-                    "{verb} {total} steps: {params} parameters, {train_chars} training and {val_chars} held-out characters, on {device:?}"
+                    "{verb} {total} steps: {params} parameters, {train_chars} training and {val_chars} held-out characters, on {device:?} ({})",
+                    threads_note()
                 )
             });
             if start > 0 && sample_every > 0 {
@@ -299,20 +300,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<i32> {
         }
         Event::Step { step, loss, lr, chars_per_sec } => {
             bar.set_position(step);
-            // No evaluation yet: a dash, not NaN.
-            let val = last_val.map_or("–".to_string(), |v| format!("{v:.3}"));
-            bar.set_message(format!("{chars_per_sec:.0} chars/s · loss {loss:.3} · val {val} · lr {lr:.2e}"));
+            bar.set_message(progress_message(chars_per_sec, loss, last_val, lr));
         }
         Event::Eval { step, train_loss, val_loss, best, chars_per_sec, elapsed } => {
             last_val = val_loss.is_finite().then_some(val_loss);
-            bar.suspend(|| {
-                say!(
-                    "step {step}: train {train_loss:.4} · val {val_loss:.4} nats/char ({:.4} bits/char){} · {chars_per_sec:.0} chars/s · {:.0}s",
-                    val_loss / std::f64::consts::LN_2,
-                    if best { " · best, saved" } else { "" },
-                    elapsed
-                )
-            });
+            bar.suspend(|| say!("{}", eval_line(step, train_loss, val_loss, best, chars_per_sec, elapsed)));
         }
         Event::Checkpoint { step, model, vocab, .. } => {
             let due = sample_every > 0 && (step >= next_sample || step == total_steps);
@@ -408,4 +400,46 @@ fn watch_signals(stop: &Arc<AtomicBool>, exit_code: &Arc<AtomicI32>, bar: &Progr
         })
         .context("cannot start the signal thread")?;
     Ok(())
+}
+
+/// libtorch's thread count and the OpenMP wait policy in force (see `crate::openmp`), so a slow run
+/// on a busy machine can be told apart from a spinning one.
+fn threads_note() -> String {
+    let policy = std::env::var(crate::openmp::WAIT_POLICY).unwrap_or_else(|_| "libgomp default (spinning)".into());
+    format!("{} threads, OpenMP wait {policy}", tch::get_num_threads())
+}
+
+/// The progress bar's message. Before the first evaluation (or with no held-out text) the
+/// validation loss is a dash, never `NaN`.
+fn progress_message(chars_per_sec: f64, loss: f64, last_val: Option<f64>, lr: f64) -> String {
+    let val = last_val.filter(|v| v.is_finite()).map_or("–".to_string(), |v| format!("{v:.3}"));
+    format!("{chars_per_sec:.0} chars/s · loss {loss:.3} · val {val} · lr {lr:.2e}")
+}
+
+/// One evaluation's line. With no held-out text (`--val-frac 0`) the loss is NaN: shown as a dash.
+fn eval_line(step: u64, train_loss: f64, val_loss: f64, best: bool, chars_per_sec: f64, elapsed: f64) -> String {
+    let val = if val_loss.is_finite() {
+        format!("{val_loss:.4} nats/char ({:.4} bits/char)", val_loss / std::f64::consts::LN_2)
+    } else {
+        "– (no held-out text)".to_string()
+    };
+    let best = if best { " · best, saved" } else { "" };
+    format!("step {step}: train {train_loss:.4} · val {val}{best} · {chars_per_sec:.0} chars/s · {elapsed:.0}s")
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::*;
+
+    #[test]
+    fn val_is_a_dash_before_the_first_evaluation_and_without_held_out_text() {
+        let before = progress_message(2100.0, 3.21, None, 2e-3);
+        assert!(before.contains("val –") && !before.contains("NaN"), "{before}");
+        assert!(progress_message(2100.0, 3.21, Some(f64::NAN), 2e-3).contains("val –"));
+        assert!(progress_message(2100.0, 3.21, Some(1.5), 2e-3).contains("val 1.500"));
+        let none = eval_line(20, 1.9, f64::NAN, false, 2100.0, 3.0);
+        assert!(none.contains("val –") && !none.contains("NaN"), "{none}");
+        let some = eval_line(20, 1.9, 1.3863, true, 2100.0, 3.0);
+        assert!(some.contains("val 1.3863 nats/char (2.0000 bits/char) · best, saved"), "{some}");
+    }
 }

@@ -129,7 +129,8 @@ pub const KEYMAP: &[Row] = &[
     Row {
         keys: "shift-↑/↓ pgup/pgdn K/J",
         help: "the same, bigger steps (T ±0.25)",
-        doc: "the same in bigger steps: temperature ±0.25, three steps of the others",
+        doc: "the same in bigger steps: temperature ±0.25, three steps of the others (while inspecting, \
+              pgup/pgdn move the cursor a page instead)",
         bind: &[
             bind(TempUpBig, &[shift(Up), key(PageUp), ch('K')]),
             bind(TempDownBig, &[shift(Down), key(PageDown), ch('J')]),
@@ -153,29 +154,54 @@ pub const KEYMAP: &[Row] = &[
     Row {
         keys: "[ ]",
         help: "inspect: cursor back/forward ([ pauses first)",
-        doc: "inspect: move a cursor back/forward through the focused pane's text; `[` while running pauses \
-              and opens it on the newest character",
+        doc: "inspect: move a cursor back/forward a character through the focused pane's text; `[` while \
+              running pauses and opens it on the newest character; the histogram shows that character's \
+              distribution as it was drawn",
         bind: &[bind(InspectBack, &[ch('[')]), bind(InspectForward, &[ch(']')])],
-        hints: &[hint_in("[", "inspect", 4, NORMAL), hint_in("[/]", "move", 0, INSPECT)],
+        hints: &[hint_in("[", "inspect", 4, NORMAL), hint_in("[/]", "char", 0, INSPECT)],
+    },
+    Row {
+        keys: "b w",
+        help: "inspect: cursor back/forward a word",
+        doc: "inspect: move the cursor to the previous / next word's start (like `[`, opens inspect first)",
+        bind: &[bind(InspectWordBack, &[ch('b')]), bind(InspectWordForward, &[ch('w')])],
+        hints: &[hint_in("b/w", "word", 5, INSPECT)],
+    },
+    Row {
+        keys: "↑/↓ k/j",
+        help: "inspect: cursor up/down a line",
+        doc: "inspect: move the cursor up/down a row of the pane's text, keeping its column",
+        bind: &[
+            bind_in(InspectLineUp, &[key(Up), ch('k')], INSPECT),
+            bind_in(InspectLineDown, &[key(Down), ch('j')], INSPECT),
+        ],
+        hints: &[hint_in("↑/↓", "line", 1, INSPECT)],
+    },
+    Row {
+        keys: "pgup/pgdn",
+        help: "inspect: cursor and text a page up/down",
+        doc: "inspect: scroll the pane's text a page up/down, the cursor keeping its place on screen",
+        bind: &[
+            bind_in(InspectPageUp, &[key(PageUp)], INSPECT),
+            bind_in(InspectPageDown, &[key(PageDown)], INSPECT),
+        ],
+        hints: &[],
     },
     Row {
         keys: "home end",
-        help: "inspect: oldest / newest character",
-        doc: "inspect: jump to the oldest / newest character kept",
+        help: "oldest / newest (inspect), else scroll text",
+        doc: "inspect: move the cursor to the oldest / newest character kept; otherwise scroll the focused \
+              pane's text back to its start / return every pane to following its newest text",
         bind: &[bind(InspectOldest, &[key(Home)]), bind(InspectNewest, &[key(End)])],
         hints: &[],
     },
     Row {
-        keys: "↑/↓ k/j enter",
-        help: "inspect: pick a character, branch",
-        doc: "inspect: pick a character in the histogram and branch: the pane rewinds to the cursor and \
-              continues from that character",
-        bind: &[
-            bind_in(SelectUp, &[key(Up), ch('k')], INSPECT),
-            bind_in(SelectDown, &[key(Down), ch('j')], INSPECT),
-            bind_in(Branch, &[key(Enter)], INSPECT),
-        ],
-        hints: &[hint_in("↑/↓", "pick", 1, INSPECT), hint_in("enter", "branch", 2, INSPECT)],
+        keys: "enter",
+        help: "inspect: branch with the picked character",
+        doc: "inspect: branch: the pane rewinds to the cursor and continues from the character picked in the \
+              histogram (at first the one drawn)",
+        bind: &[bind_in(Branch, &[key(Enter)], INSPECT)],
+        hints: &[hint_in("enter", "branch", 2, INSPECT)],
     },
     Row {
         keys: "r",
@@ -294,12 +320,34 @@ pub const KEYMAP: &[Row] = &[
     },
     Row {
         keys: "< >",
-        help: "scroll the histogram through the vocabulary",
-        doc: "scroll the histogram through the whole vocabulary (in inspect mode it follows the pick)",
-        bind: &[bind(HistScrollUp, &[ch('<')]), bind(HistScrollDown, &[ch('>')])],
+        help: "histogram: scroll (inspect: pick a row)",
+        doc: "scroll the histogram through the whole vocabulary; while inspecting, pick the row above / \
+              below (the histogram follows the pick) for `enter` to branch with",
+        bind: &[
+            bind(HistScrollUp, &[ch('<')]),
+            bind(HistScrollDown, &[ch('>')]),
+            bind_in(SelectUp, &[ch('<')], INSPECT),
+            bind_in(SelectDown, &[ch('>')], INSPECT),
+        ],
+        hints: &[hint_in("</>", "pick", 5, INSPECT)],
+    },
+    Row {
+        keys: "click",
+        help: "text: pause and inspect it; row: pick",
+        doc: "left click on a character in a pane: focus it, pause and inspect that character (the \
+              histogram shows its distribution as drawn, the strip below it its top 5); on a histogram \
+              row: pick that row (inspecting the newest character if need be); elsewhere in a pane: focus it",
+        bind: &[],
         hints: &[],
     },
-    Row { keys: "click", help: "focus a pane", doc: "focus the pane under the mouse", bind: &[], hints: &[] },
+    Row {
+        keys: "wheel",
+        help: "scroll a pane's text; over the histogram: < >",
+        doc: "mouse wheel over a pane: scroll its text (a pane scrolled back stays put while text arrives, \
+              until scrolled down again or `end`); over the histogram: as `<` / `>`; over the help: scroll it",
+        bind: &[],
+        hints: &[],
+    },
     Row {
         keys: "?",
         help: "this help",
@@ -487,7 +535,11 @@ mod tests {
     fn arrows_mean_temperature_or_selection_by_mode() {
         let up = ev(Up, KeyModifiers::NONE);
         assert_eq!(action_for(&up, Mode::Running), Some(TempUp));
-        assert_eq!(action_for(&up, Mode::Inspect), Some(SelectUp));
+        assert_eq!(action_for(&up, Mode::Inspect), Some(InspectLineUp));
+        assert_eq!(action_for(&ev(PageUp, KeyModifiers::NONE), Mode::Paused), Some(TempUpBig));
+        assert_eq!(action_for(&ev(PageUp, KeyModifiers::NONE), Mode::Inspect), Some(InspectPageUp));
+        assert_eq!(action_for(&ev(KeyCode::Char('<'), KeyModifiers::NONE), Mode::Running), Some(HistScrollUp));
+        assert_eq!(action_for(&ev(KeyCode::Char('>'), KeyModifiers::NONE), Mode::Inspect), Some(SelectDown));
         let shift_up = ev(Up, KeyModifiers::SHIFT);
         assert_eq!(action_for(&shift_up, Mode::Running), Some(TempUpBig));
         assert_eq!(action_for(&shift_up, Mode::Inspect), Some(TempUpBig));
@@ -518,7 +570,17 @@ mod tests {
         );
         assert_eq!(
             names(Mode::Inspect),
-            ["[/] move", "↑/↓ pick", ". step", "enter branch", "space resume", "esc leave", "? help"]
+            [
+                "[/] char",
+                "↑/↓ line",
+                ". step",
+                "enter branch",
+                "space resume",
+                "esc leave",
+                "b/w word",
+                "</> pick",
+                "? help"
+            ]
         );
         assert_eq!(
             names(Mode::PrimeEditor),

@@ -55,6 +55,15 @@ pub enum Action {
     /// Scroll the live histogram through the vocabulary.
     HistScrollUp,
     HistScrollDown,
+    /// Inspect: move the cursor to the previous / next word's start.
+    InspectWordBack,
+    InspectWordForward,
+    /// Inspect: move the cursor a row of the pane's text up / down.
+    InspectLineUp,
+    InspectLineDown,
+    /// Inspect: move the cursor, and the text with it, a page up / down.
+    InspectPageUp,
+    InspectPageDown,
 }
 
 impl Action {
@@ -96,6 +105,12 @@ impl Action {
         Action::ToggleLogScale,
         Action::HistScrollUp,
         Action::HistScrollDown,
+        Action::InspectWordBack,
+        Action::InspectWordForward,
+        Action::InspectLineUp,
+        Action::InspectLineDown,
+        Action::InspectPageUp,
+        Action::InspectPageDown,
     ];
 }
 

@@ -16,6 +16,8 @@ pub const SIDE_HISTOGRAM_FROM: u16 = 150;
 pub struct MainLayout {
     pub panes: Vec<Rect>,
     pub histogram: Rect,
+    /// One line under the histogram: the top alternatives of its character (not under the loop panel).
+    pub alternatives: Option<Rect>,
     /// One line for the colour legend, when colouring is on.
     pub legend: Option<Rect>,
     pub status: Rect,
@@ -27,7 +29,13 @@ pub fn too_small(area: Rect) -> bool {
 
 pub fn main_layout(area: Rect, app: &App) -> MainLayout {
     if too_small(area) {
-        return MainLayout { panes: Vec::new(), histogram: Rect::default(), legend: None, status: Rect::default() };
+        return MainLayout {
+            panes: Vec::new(),
+            histogram: Rect::default(),
+            alternatives: None,
+            legend: None,
+            status: Rect::default(),
+        };
     }
     let status = Rect { y: area.bottom() - 1, height: 1, ..area };
     let mut rest = Rect { height: area.height - 1, ..area };
@@ -39,17 +47,42 @@ pub fn main_layout(area: Rect, app: &App) -> MainLayout {
     // stay a readable length and the panes keep the full height. Otherwise it sits below them.
     if rest.width >= SIDE_HISTOGRAM_FROM {
         let hist_w = (rest.width / 4).clamp(48, 64);
-        let histogram = Rect { x: rest.right() - hist_w, width: hist_w, ..rest };
+        let column = Rect { x: rest.right() - hist_w, width: hist_w, ..rest };
+        let (histogram, alternatives) = with_strip(column, app);
         let panes_area = Rect { width: rest.width - hist_w, ..rest };
-        return MainLayout { panes: split_columns(panes_area, app.panes.len()), histogram, legend, status };
+        let panes = split_columns(panes_area, app.panes.len());
+        return MainLayout { panes, histogram, alternatives, legend, status };
     }
-    // Below the panes the histogram wants its top N rows, an axis, a footer and two borders, but
-    // never more than 2/5 of the height: the text is the point.
-    let want = app.limits.top_n as u16 + 4;
-    let hist_h = want.min(rest.height * 2 / 5).max(5);
-    let histogram = Rect { y: rest.bottom() - hist_h, height: hist_h, ..rest };
+    // Below the panes the histogram wants its top N rows, an axis, a footer, two borders and the
+    // strip, but never more than 2/5 of the height: the text is the point.
+    let strip = u16::from(!app.loop_panel);
+    let want = app.limits.top_n as u16 + 4 + strip;
+    let hist_h = want.min(rest.height * 2 / 5).max(5 + strip);
+    let (histogram, alternatives) = with_strip(Rect { y: rest.bottom() - hist_h, height: hist_h, ..rest }, app);
     let panes_area = Rect { height: rest.height - hist_h, ..rest };
-    MainLayout { panes: split_columns(panes_area, app.panes.len()), histogram, legend, status }
+    MainLayout { panes: split_columns(panes_area, app.panes.len()), histogram, alternatives, legend, status }
+}
+
+/// The histogram's area split into the histogram and, on its last line, the alternatives strip.
+fn with_strip(area: Rect, app: &App) -> (Rect, Option<Rect>) {
+    if app.loop_panel || area.height < 6 {
+        return (area, None);
+    }
+    let strip = Rect { y: area.bottom() - 1, height: 1, ..area };
+    (Rect { height: area.height - 1, ..area }, Some(strip))
+}
+
+/// Lines of the histogram's inner area that are not rows: the axis above them, the footer below.
+pub const HISTOGRAM_CHROME: u16 = 2;
+
+/// Where the histogram's rows go inside its bordered area: below the axis, above the footer.
+pub fn histogram_rows(histogram: Rect) -> Rect {
+    Rect {
+        x: histogram.x + 1,
+        y: histogram.y + 2,
+        width: histogram.width.saturating_sub(2),
+        height: histogram.height.saturating_sub(2 + HISTOGRAM_CHROME),
+    }
 }
 
 /// `n` side-by-side columns; the leftmost ones get the spare columns.
@@ -92,9 +125,12 @@ mod tests {
         assert_eq!(wide.histogram.width, 50);
         assert_eq!(wide.histogram.x, 150);
         assert_eq!(wide.panes.last().unwrap().right(), 150);
-        assert_eq!(wide.panes[0].height, wide.histogram.height);
+        assert_eq!(wide.panes[0].height, wide.histogram.height + 1, "the alternatives strip is under it");
         let narrow = main_layout(Rect::new(0, 0, 120, 40), &app);
         assert_eq!(narrow.histogram.width, 120);
         assert_eq!(narrow.panes[0].bottom(), narrow.histogram.y);
+        let strip = narrow.alternatives.unwrap();
+        assert_eq!((strip.y, strip.height, strip.width), (narrow.histogram.bottom(), 1, 120));
+        assert_eq!(wide.alternatives.unwrap().y, wide.histogram.bottom());
     }
 }

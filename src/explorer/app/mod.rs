@@ -4,6 +4,7 @@
 //! returned [`Effect`]s, and draws with `ui::draw(frame, &app)`. `update` is the only code that
 //! mutates an [`App`]; the fields are public so that drawing and tests can read them.
 
+mod cursor;
 mod edit;
 mod event;
 mod export;
@@ -14,12 +15,15 @@ pub mod keys;
 pub mod layout;
 mod loop_report;
 pub(crate) mod pane;
+mod pointer;
 mod replies;
 pub mod sampler_controls;
 pub mod strings;
 mod sweep_view;
+pub mod text_view;
 mod update;
 mod view;
+pub mod wrap;
 
 #[cfg(test)]
 mod tests;

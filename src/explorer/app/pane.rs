@@ -41,6 +41,9 @@ pub struct PaneState {
     /// Raw logits that produced the newest character: the live histogram re-tempers these with the
     /// pane's *current* settings, so a temperature change shows at once, even while paused.
     pub last_logits: Vec<f32>,
+    /// Where the pane's view is held after scrolling back (the text index of its top row; see
+    /// `text_view`), or `None` while it follows the newest text.
+    pub view_anchor: Option<u64>,
 }
 
 impl PaneState {
@@ -54,6 +57,7 @@ impl PaneState {
             metrics: Metrics::new(metrics_window),
             last_newline: None,
             last_logits: Vec::new(),
+            view_anchor: None,
         }
     }
 
@@ -78,6 +82,7 @@ impl PaneState {
         self.metrics.reset();
         self.last_newline = None;
         self.last_logits.clear();
+        self.view_anchor = None;
     }
 
     /// Keeps the first `pos` generated characters (as far as they are still held) and rebuilds the

@@ -5,10 +5,16 @@ use tempest_core::display::thousands;
 pub const HINT_STEP_PAUSED: &str = "stepping works while paused: press space first";
 pub const HINT_INSPECT_PAUSED: &str = "inspecting works while paused: press space first";
 pub const HINT_NOTHING_YET: &str = "nothing generated yet";
-pub const MSG_ESC_KEEPS: &str = "esc does not quit with text not exported: q quits, e exports";
+pub const MSG_ESC_KEEPS: &str = "esc: unexported text kept · q quits, e exports";
 pub const MSG_RESET: &str = "all panes restarted from the prime";
 pub const MSG_COUPLED_ON: &str = "coupled: all panes share each random draw";
 pub const MSG_COUPLED_OFF: &str = "independent: each pane draws its own random numbers";
+
+/// A pane's bottom title while its view is scrolled back (long and short forms).
+pub const PANE_HELD: &str = " ↓ scrolled back · end follows ";
+pub const PANE_HELD_SHORT: &str = " ↓ end ";
+/// Clicking the prime, which the model did not draw.
+pub const MSG_PRIME_NOT_DRAWN: &str = "that is the prime: the model read it but did not draw it";
 
 pub const HELP_TITLE: &str = " keys · ? or esc to close ";
 

@@ -1,11 +1,11 @@
 //! `update`: events in, state changes and effects out.
 
-use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::KeyEvent;
 
 use super::keymap::action_for;
 use super::keys::{self, Action};
-use super::{edit, export, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay};
-use super::{layout, strings};
+use super::strings;
+use super::{cursor, edit, export, pointer, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay};
 use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
 use tempest_core::display::thousands;
@@ -18,7 +18,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Key(key) => on_key(app, key, &mut fx),
         // Behind "terminal too small" nothing can be seen, so nothing is edited.
         Event::Paste(_) | Event::Mouse(_) if app.too_small() => {}
-        Event::Mouse(m) => on_mouse(app, m),
+        Event::Mouse(m) => pointer::on_mouse(app, m, &mut fx),
         Event::Paste(text) => edit::on_paste(app, &text),
         Event::Resize(w, h) => app.size = (w, h),
         Event::Engine(reply) => replies::on_reply(app, reply),
@@ -79,22 +79,12 @@ fn help_scroll(key: &KeyEvent) -> Option<i32> {
     }
 }
 
-fn on_mouse(app: &mut App, m: MouseEvent) {
-    if let MouseEventKind::Down(MouseButton::Left) = m.kind {
-        let (w, h) = app.size;
-        let l = layout::main_layout(ratatui::layout::Rect::new(0, 0, w, h), app);
-        if let Some(i) = l.pane_at(m.column, m.row) {
-            set_focus(app, i);
-        }
-    }
-}
-
 /// Carries out one action. Public so that tests and future key maps can drive the app directly.
 pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     use Action::*;
     match action {
-        FocusPrev => set_focus(app, (app.focus + app.panes.len() - 1) % app.panes.len()),
-        FocusNext => set_focus(app, (app.focus + 1) % app.panes.len()),
+        FocusPrev => cursor::set_focus(app, (app.focus + app.panes.len() - 1) % app.panes.len()),
+        FocusNext => cursor::set_focus(app, (app.focus + 1) % app.panes.len()),
         TempUp => adjust(app, true, false, fx),
         TempDown => adjust(app, false, false, fx),
         TempUpBig => adjust(app, true, true, fx),
@@ -113,7 +103,7 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         TogglePause if app.paused => {
             app.paused = false;
-            app.inspect = None;
+            leave_inspect(app);
             fx.push(Effect::Engine(Request::Run { chars_per_sec: app.speed.request_rate() }));
         }
         TogglePause => {
@@ -161,7 +151,7 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.loop_panel = true;
         }
         OpenSweep => sweep_view::open(app, fx),
-        InspectBack if !app.paused && app.inspect.is_none() => {
+        InspectBack | InspectWordBack | InspectWordForward if !app.paused && app.inspect.is_none() => {
             // Pausing first: the cursor opens on the newest character, which then stays put.
             app.paused = true;
             fx.push(Effect::Engine(Request::Pause));
@@ -169,27 +159,40 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         InspectBack => move_cursor(app, |pos, _, _| pos.saturating_sub(1)),
         InspectForward => move_cursor(app, |pos, _, _| pos + 1),
+        InspectWordBack | InspectWordForward if app.inspect.is_none() => move_cursor(app, |pos, _, _| pos),
+        InspectWordBack | InspectWordForward => {
+            let to = cursor::word_target(app, action == InspectWordForward);
+            move_cursor(app, |pos, _, _| to.unwrap_or(pos));
+        }
+        // Outside inspect, home/end scroll the text: the focused pane to its start, every pane back
+        // to following its newest characters.
+        InspectOldest if app.inspect.is_none() => app.panes[app.focus].view_anchor = Some(0),
+        InspectNewest if app.inspect.is_none() => app.panes.iter_mut().for_each(|p| p.view_anchor = None),
         InspectOldest => move_cursor(app, |_, first, _| first),
         InspectNewest => move_cursor(app, |_, _, newest| newest),
+        InspectLineUp => cursor::move_rows(app, -1, false),
+        InspectLineDown => cursor::move_rows(app, 1, false),
+        InspectPageUp | InspectPageDown => {
+            let page = cursor::pane_area(app, app.focus).map_or(1, |a| a.height.max(1) as isize);
+            cursor::move_rows(app, if action == InspectPageUp { -page } else { page }, true);
+        }
         SelectUp => move_selection(app, -1),
         SelectDown => move_selection(app, 1),
         Branch => branch(app, fx),
-        Back if app.inspect.is_some() => app.inspect = None,
+        Back if app.inspect.is_some() => leave_inspect(app),
         // Esc also closes things, so a second or third press must not lose the session.
         Back if app.has_unexported_text() => app.set_status(strings::MSG_ESC_KEEPS),
         Back | Quit => fx.push(Effect::Quit),
     }
 }
 
-/// Moves focus; an open inspect cursor follows to the same position in the new pane.
-fn set_focus(app: &mut App, i: usize) {
-    app.focus = i.min(app.panes.len() - 1);
-    if let Some(ins) = app.inspect {
-        let p = &app.panes[app.focus];
-        app.inspect = (p.total() > 0).then(|| {
-            let pos = ins.pos.clamp(p.first_pos(), p.total() - 1);
-            Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) }
-        });
+/// Closes the inspect cursor; its pane, scrolled only to keep the cursor in view, follows its
+/// newest text again.
+fn leave_inspect(app: &mut App) {
+    if let Some(ins) = app.inspect.take() {
+        if let Some(p) = app.panes.get_mut(ins.pane) {
+            p.view_anchor = None;
+        }
     }
 }
 
@@ -280,6 +283,7 @@ fn move_cursor(app: &mut App, to: impl Fn(u64, u64, u64) -> u64) {
         None => newest,
     };
     app.inspect = Some(Inspect { pane: app.focus, pos, selected: app.default_selection(app.focus, pos) });
+    cursor::reveal_cursor(app);
 }
 
 fn move_selection(app: &mut App, delta: isize) {

@@ -105,13 +105,23 @@ impl App {
     /// The histogram of the focused pane (or the inspected character) with at most `max_rows`
     /// rows, or `None` before its first character.
     pub fn histogram(&self, max_rows: usize) -> Option<HistogramView> {
+        self.window(max_rows, false)
+    }
+
+    /// The same character's `n` most likely rows, whatever the histogram's scroll: the
+    /// alternatives strip under the histogram.
+    pub fn alternatives(&self, n: usize) -> Option<HistogramView> {
+        self.window(n, true)
+    }
+
+    fn window(&self, max_rows: usize, top: bool) -> Option<HistogramView> {
         let max_rows = max_rows.max(1);
         match self.inspect {
             Some(ins) => {
                 let d = self.panes[ins.pane].get(ins.pos)?;
                 let chain = d.chain();
                 // The window follows the cursor: the selected row is always on screen.
-                let first = ins.selected.saturating_sub(max_rows - 1);
+                let first = if top { 0 } else { ins.selected.saturating_sub(max_rows - 1) };
                 let src = HistogramSource::Inspect { pos: ins.pos };
                 Some(self.build(
                     ins.pane,
@@ -142,7 +152,7 @@ impl App {
                 }
                 let src = HistogramSource::Live { retempered };
                 let n = chain.order.len();
-                let first = self.hist.scroll.min(n.saturating_sub(max_rows));
+                let first = if top { 0 } else { self.hist.scroll.min(n.saturating_sub(max_rows)) };
                 Some(self.build(self.focus, pos, d, src, &chain, &z_owned, current, first, max_rows, None))
             }
         }

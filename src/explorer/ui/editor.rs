@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 use super::help::centered;
 use super::theme::Theme;
-use super::wrap::{self, Row};
 use crate::explorer::app::strings;
+use crate::explorer::app::wrap::{self, Row};
 use crate::explorer::app::{App, Overlay};
 
 pub struct EditorOverlay<'a> {

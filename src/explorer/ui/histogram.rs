@@ -21,8 +21,7 @@ const DRAWN_LONG: &str = " ◀ drawn";
 const DRAWN_SHORT: &str = " ◀";
 const CUT: &str = " cut";
 
-/// Lines of the inner area that are not rows: the axis and the footer.
-pub const CHROME_LINES: u16 = 2;
+use crate::explorer::app::layout::{histogram_rows, HISTOGRAM_CHROME as CHROME_LINES};
 
 pub struct HistogramWidget<'a> {
     pub app: &'a App,
@@ -32,8 +31,9 @@ pub struct HistogramWidget<'a> {
 impl Widget for HistogramWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = self.theme;
-        // Two borders, the axis and the footer around the rows.
-        let max_rows = area.height.saturating_sub(2 + CHROME_LINES) as usize;
+        // Two borders, the axis and the footer around the rows; the mouse picks rows from the same area.
+        let rows_area = histogram_rows(area);
+        let max_rows = rows_area.height as usize;
         let view = self.app.histogram(max_rows);
         let block = Block::bordered().border_style(t.border).title(title(self.app, view.as_ref()));
         let inner = block.inner(area);
@@ -53,7 +53,7 @@ impl Widget for HistogramWidget<'_> {
         let scale = Scale::of(&view);
         self.axis(buf, inner.x, inner.y, &cols, &view, &scale);
         for (y, row) in view.rows.iter().enumerate().take(max_rows) {
-            self.row(buf, inner.x, inner.y + 1 + y as u16, &cols, row, &view, &scale);
+            self.row(buf, rows_area.x, rows_area.y + y as u16, &cols, row, &view, &scale);
         }
         let footer = footer(&view, inner.width.saturating_sub(1) as usize);
         buf.set_stringn(inner.x + 1, inner.bottom() - 1, footer, inner.width.saturating_sub(1) as usize, t.dim);
@@ -126,7 +126,7 @@ impl Scale {
 }
 
 /// The log-probability a row shows: renormalised for a kept character, as tempered for a cut one.
-fn shown_logp(r: &HistRow, v: &HistogramView) -> f32 {
+pub fn shown_logp(r: &HistRow, v: &HistogramView) -> f32 {
     if r.cut || v.kept_mass <= 0.0 {
         r.logp
     } else {
@@ -262,7 +262,7 @@ fn title<'a>(app: &App, view: Option<&HistogramView>) -> Line<'a> {
     let log = if v.log_scale { " · log scale" } else { "" };
     let text = match v.source {
         HistogramSource::Inspect { pos } => format!(
-            " character {} of pane {} · as drawn at {}{log} · ↑/↓ pick · enter branch ",
+            " character {} of pane {} · as drawn at {}{log} · </> pick · enter branch ",
             thousands(pos + 1),
             v.pane + 1,
             v.drawn_settings.label()

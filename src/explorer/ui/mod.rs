@@ -1,6 +1,7 @@
 //! Pure drawing: `draw(frame, &app)` reads the state and changes nothing. One module per widget;
 //! styles live in `theme`, text in `strings`, positions in `layout`.
 
+pub mod alternatives;
 pub mod editor;
 pub mod fit;
 pub mod help;
@@ -10,7 +11,6 @@ pub mod pane;
 pub mod status;
 pub mod sweep_screen;
 pub mod theme;
-pub mod wrap;
 
 #[cfg(test)]
 mod histogram_tests;
@@ -58,6 +58,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         loops_panel::LoopsPanel { app, theme: &theme }.render(l.histogram, buf);
     } else {
         histogram::HistogramWidget { app, theme: &theme }.render(l.histogram, buf);
+    }
+    if let Some(r) = l.alternatives {
+        alternatives::AlternativesStrip { app, theme: &theme }.render(r, buf);
     }
     if let Some(r) = l.legend {
         legend(app, &theme).render(r, buf);

@@ -148,6 +148,12 @@ fn the_status_line_keeps_the_seed_at_80_columns() {
     assert!(status.contains("seed 9223372036854775807"), "{status:?}");
     assert!(status.contains("exported to") && status.contains(".txt"), "{status:?}");
     assert_snapshot!("status_long_message_80x24", t.backend());
+    // A message that fits beside the seed alone is shown whole: the state gives way first.
+    app.status = None;
+    app.set_status(crate::explorer::app::strings::MSG_ESC_KEEPS);
+    let status = row(&render(&app, 80, 24), 23);
+    assert!(status.contains(crate::explorer::app::strings::MSG_ESC_KEEPS), "{status:?}");
+    assert!(status.contains("seed 9223372036854775807"), "{status:?}");
 }
 
 #[test]

@@ -8,8 +8,10 @@ use ratatui::widgets::{Block, Widget};
 
 use super::fit::{self, Part};
 use super::theme::Theme;
-use super::wrap::{self, Row};
 use crate::explorer::app::sampler_controls::title_label;
+use crate::explorer::app::strings;
+use crate::explorer::app::text_view::{text_area, TextView};
+use crate::explorer::app::wrap;
 use crate::explorer::app::{App, ColorMode, PaneState};
 use crate::explorer::worker::Drawn;
 use tempest_core::analysis::{LoopKind, LoopState};
@@ -26,18 +28,19 @@ impl Widget for PaneView<'_> {
         let pane = &self.app.panes[self.index];
         let focused = self.index == self.app.focus;
         let t = self.theme;
+        // The same layout the mouse and the inspect cursor read (app::text_view).
+        let view = TextView::new(self.app, self.index, text_area(area));
         let label = title_label(&pane.settings, focused.then_some(self.app.knob));
-        let (top, bottom) = titles(self.index, pane, &label, focused, t, area.width);
+        let (top, bottom) = titles(self.index, pane, &label, !view.at_bottom, focused, t, area.width);
         let mut block = Block::bordered().title(top).title_bottom(bottom);
         if focused {
             block = block.border_style(t.border_focus).border_type(t.border_focus_type);
         } else {
             block = block.border_style(t.border);
         }
-        let inner = block.inner(area);
         block.render(area, buf);
-        if inner.width > 0 && inner.height > 0 {
-            self.render_text(pane, inner, buf);
+        if !view.rows.is_empty() {
+            self.render_text(pane, &view, buf);
         }
     }
 }
@@ -186,11 +189,12 @@ fn line<'a>(
 /// Top: number, settings, loop, characters generated; bottom: the live metrics. Parts shorten and
 /// then go in priority order (see [`TOP_PLAN`]) so that the pane number and its temperature are
 /// the last to go. `label` names the settings (with the knob ↑/↓ adjusts marked on the focused
-/// pane).
+/// pane); `held`: the view is scrolled back, which the bottom title says first.
 fn titles<'a>(
     index: usize,
     pane: &PaneState,
     label: &str,
+    held: bool,
     focused: bool,
     t: &Theme,
     width: u16,
@@ -199,46 +203,39 @@ fn titles<'a>(
     let style = if focused { t.title_focus } else { t.title };
     let loop_style = if pane.current_loop().is_some() { t.loop_span } else { t.near_loop };
     let top = line(top_title(index, pane, label, room), SEP, Some(LOOP), room, style, loop_style);
-    let bottom = line(bottom_title(pane, room), BSEP, None, room, style, style);
+    let held = held.then(|| {
+        let long = fit::width(strings::PANE_HELD) + 12 <= room;
+        if long {
+            strings::PANE_HELD
+        } else {
+            strings::PANE_HELD_SHORT
+        }
+    });
+    let rest = room.saturating_sub(held.map_or(0, fit::width));
+    let mut bottom = line(bottom_title(pane, rest), BSEP, None, rest, style, style);
+    if let Some(h) = held {
+        bottom.spans.insert(0, Span::styled(h, t.key));
+    }
     (top, bottom)
 }
 
 impl PaneView<'_> {
-    /// Lays out only the tail that can be visible (plus whatever reaches back to the inspect
-    /// cursor), keeping newest text at the bottom.
-    fn render_text(&self, pane: &PaneState, area: Rect, buf: &mut Buffer) {
-        let (w, h) = (area.width as usize, area.height as usize);
+    /// Draws the rows `view` says are visible, styling each character by its colouring, loops and
+    /// the inspect cursor.
+    fn render_text(&self, pane: &PaneState, view: &TextView, buf: &mut Buffer) {
         let history = pane.history();
-        // The text is the prime (while the whole generated text is still held) and the history.
-        let prime: Vec<char> = if pane.is_complete() { self.app.prime.chars().collect() } else { Vec::new() };
-        let plen = prime.len();
-        let end = plen + history.len();
-        let ch = |i: usize| if i < plen { prime[i] } else { history[i - plen].ch };
-        let cursor = self
-            .app
-            .inspect
-            .filter(|c| c.pane == self.index)
-            .map(|c| plen + c.pos.saturating_sub(pane.first_pos()) as usize);
-        let need = end.saturating_sub((w + 1) * h).min(cursor.unwrap_or(usize::MAX));
-        let last_newline = match pane.last_newline() {
-            Some(p) if p >= pane.first_pos() => Some(plen + (p - pane.first_pos()) as usize),
-            _ => prime.iter().rposition(|&c| c == '\n'),
-        };
-        let start = wrap::layout_start(need, pane.first_pos(), last_newline, ch);
-        let mut rows: Vec<Row> = Vec::with_capacity(h * 2);
-        wrap::wrap(w, start, end, ch, &mut rows);
-        let first = visible_from(&rows, h, cursor);
+        let (plen, end) = (view.prime_len(), view.len());
+        let area = view.area;
         let loop_from = pane.current_loop().map_or(usize::MAX, |l| end.saturating_sub(l.span).max(plen));
-        let marks = loop_marks(pane, plen, start, end);
-        for (y, row) in rows[first..].iter().take(h).enumerate() {
-            let mut x = 0;
-            for i in row.start..row.end {
-                let (glyph, cw) = wrap::display(ch(i));
-                if x + cw > w {
-                    break;
-                }
+        let from = view.rows.first().map_or(0, |r| r.start);
+        let to = view.rows.last().map_or(0, |r| r.end);
+        let marks = loop_marks(pane, plen, from, to);
+        for y in 0..view.rows.len() {
+            for (i, x, cw) in view.cells(y) {
+                let c = view.ch(i);
+                let (glyph, _) = wrap::display(c);
                 let mut style = if i < plen { self.theme.prime } else { self.char_style(&history[i - plen]) };
-                if glyph != ch(i) {
+                if glyph != c {
                     style = style.patch(self.theme.glyph);
                 }
                 if i >= loop_from {
@@ -249,11 +246,10 @@ impl PaneView<'_> {
                         LoopKind::Near => self.theme.near_loop,
                     });
                 }
-                if Some(i) == cursor {
+                if Some(i) == view.cursor {
                     style = style.patch(self.theme.cursor);
                 }
                 put(buf, area.x + x as u16, area.y + y as u16, glyph, cw, style);
-                x += cw;
             }
         }
     }
@@ -281,19 +277,6 @@ fn loop_marks(pane: &PaneState, plen: usize, from: usize, to: usize) -> Vec<(usi
         .filter(|e| e.end() > first && at(e.start) < to)
         .map(|e| (at(e.start.max(first)), at(e.end()), e.kind))
         .collect()
-}
-
-/// The first row to show: the last `h` rows, unless the inspect cursor is above them, in which
-/// case the cursor's row sits a third of the way down.
-fn visible_from(rows: &[Row], h: usize, cursor: Option<usize>) -> usize {
-    let bottom = rows.len().saturating_sub(h);
-    let Some(c) = cursor else { return bottom };
-    let row = rows.partition_point(|r| r.end <= c).min(rows.len().saturating_sub(1));
-    if row >= bottom {
-        bottom
-    } else {
-        row.saturating_sub(h / 3)
-    }
 }
 
 /// GLTR's buckets, sized for the vocabulary: shared with `tempest score --color`.

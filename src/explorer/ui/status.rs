@@ -32,9 +32,6 @@ fn state_forms(app: &App) -> Vec<String> {
     ]
 }
 
-/// Cells a message keeps at least before the state gives up its longer forms.
-const MESSAGE_MIN: usize = 24;
-
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (app, t) = (self.app, self.theme);
@@ -47,15 +44,12 @@ impl Widget for StatusBar<'_> {
                 (state, None)
             }
             Some(s) => {
-                // The message is the answer to the last key: it keeps room for itself, then the
-                // state takes its longest form that still fits; a message longer than what is
-                // left is cut in the middle, so its start and its end (a path, a number) show.
+                // The message is the answer to the last key: the state takes its longest form that
+                // leaves the whole message room (down to just the seed); a message longer than
+                // even that is cut in the middle, so its start and its end (a path, a number) show.
                 let need = fit::width(&s.text) + fit::width(sep);
-                let state = forms
-                    .iter()
-                    .find(|f| fit::width(f) + need.min(MESSAGE_MIN + 2) <= room)
-                    .unwrap_or(&forms[forms.len() - 1])
-                    .clone();
+                let state =
+                    forms.iter().find(|f| fit::width(f) + need <= room).unwrap_or(&forms[forms.len() - 1]).clone();
                 let left = room.saturating_sub(fit::width(&state) + fit::width(sep));
                 (state, Some((fit::ellipsize_middle(&s.text, left), s.is_error)))
             }

@@ -82,7 +82,7 @@ fn inspect_mode() {
     for _ in 0..6 {
         press(&mut app, '[');
     }
-    update(&mut app, key(KeyCode::Down));
+    press(&mut app, '>');
     let t = render(&app, 120, 30);
     assert_snapshot!(t.backend());
     // The cursor character is drawn reversed.

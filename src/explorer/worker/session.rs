@@ -3,12 +3,10 @@
 //! driven directly (the worker thread wraps it with pacing and messages).
 
 use super::history::{PaneHistory, Snapshot, SNAPSHOT_EVERY};
-use std::sync::Arc;
-
 use tempest_core::error::{Error, Result};
 use tempest_core::generate::{Drawn, Generator};
 
-use tempest_core::model::{StepWeights, Stepper, Vocab};
+use tempest_core::model::{SharedWeights, Stepper, Vocab};
 use tempest_core::sampling::{penalty_window, softmax_t, SamplerSettings};
 
 pub struct Session {
@@ -27,7 +25,7 @@ pub struct Session {
 impl Session {
     /// Starts every pane from `prime`. The weights are shared, not copied.
     pub fn new(
-        weights: &Arc<StepWeights>,
+        weights: &SharedWeights,
         vocab: Vocab,
         prime: Vec<u32>,
         panes: Vec<SamplerSettings>,
@@ -43,7 +41,7 @@ impl Session {
     /// them whether to carry on; `Ok(None)` when it was told to stop.
     #[allow(clippy::too_many_arguments)]
     pub fn start(
-        weights: &Arc<StepWeights>,
+        weights: &SharedWeights,
         vocab: Vocab,
         prime: Vec<u32>,
         panes: Vec<SamplerSettings>,
@@ -61,7 +59,7 @@ impl Session {
                 vocab.len()
             )));
         }
-        let mut gen = Generator::new(Stepper::new(Arc::clone(weights), panes.len()), vocab, panes, seed, coupled)?;
+        let mut gen = Generator::new(Stepper::new(weights, panes.len()), vocab, panes, seed, coupled)?;
         let replay = gen.stepper().fork(1);
         // The same call as `tempest sample`, so the explorer shows the same text for the same seed.
         if !gen.prime_with(&prime, go_on)? {

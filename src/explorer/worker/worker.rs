@@ -25,8 +25,7 @@ use super::budget::{drawn_bytes, Budget, BATCH_BYTES, STALL_POLL};
 use super::session::Session;
 use super::{Drawn, Reply, Request, StepBatch};
 use std::sync::Arc;
-
-use tempest_core::model::{CharRnn, StepWeights, Vocab};
+use tempest_core::model::{CharRnn, SharedWeights, Vocab};
 
 /// Name of the engine thread (the explorer's panic hook recognises it by this).
 pub const THREAD_NAME: &str = "tempest-engine";
@@ -120,7 +119,7 @@ struct Stopped;
 type Flow = Result<(), Stopped>;
 
 struct Worker {
-    weights: Arc<StepWeights>,
+    weights: SharedWeights,
     vocab: Vocab,
     history_chars: usize,
     replies: ReplySink,
@@ -140,7 +139,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(weights: Arc<StepWeights>, vocab: Vocab, history_chars: usize, replies: ReplySink) -> Self {
+    fn new(weights: SharedWeights, vocab: Vocab, history_chars: usize, replies: ReplySink) -> Self {
         let now = Instant::now();
         Worker {
             weights,

@@ -1,14 +1,17 @@
 //! The char-RNN: `Embedding -> stacked LSTM/GRU/RNN -> Linear`, with PyTorch-compatible names.
 //!
-//! Training runs whole sequences through libtorch's fused RNN ops; generation uses [`Stepper`]
-//! (the `tempest-step` crate), which steps one character at a time with hand-written cells over
-//! weights laid out once ([`StepWeights`], built by [`CharRnn::step_weights`]).
+//! Training runs whole sequences through libtorch's fused RNN ops; generation uses [`Stepper`],
+//! which steps one character at a time: with the hand-written kernel of the `tempest-step` crate
+//! over weights laid out once, and with libtorch's GEMM for batches from the measured crossover
+//! ([`WIDE_BATCH`], if there is one). [`CharRnn::step_weights`] builds the weights both share.
 
 pub mod checkpoint;
 pub mod metadata;
 pub mod parse;
 mod plain;
 pub mod spec;
+mod stepper;
+mod torch_step;
 pub mod vocab;
 
 use tch::{nn, Device, Kind, Tensor};
@@ -16,7 +19,9 @@ use tch::{nn, Device, Kind, Tensor};
 pub use checkpoint::Checkpoint;
 pub use metadata::{Metadata, TrainingFacts};
 pub use spec::{CellKind, ModelSpec};
-pub use tempest_step::{Kernel, PlainWeights, RowState, StepError, StepWeights, Stepper};
+pub use stepper::{PathChoice, SharedWeights, StepPath, Stepper, WIDE_BATCH};
+pub use tempest_step::{Kernel, PlainWeights, RowState, StepError, StepWeights};
+pub use torch_step::TorchWeights;
 pub use vocab::{UnknownPolicy, Vocab};
 
 /// Recurrent state for a whole batch, shaped as PyTorch's: `[layers, batch, hidden]`, with the
@@ -145,7 +150,7 @@ impl CharRnn {
     /// A generator for `batch` independent streams, with its own copy of the weights laid out for
     /// stepping. To run several, build [`CharRnn::step_weights`] once and share it.
     pub fn stepper(&self, batch: usize) -> Stepper {
-        Stepper::new(self.step_weights(), batch)
+        Stepper::new(&self.step_weights(), batch)
     }
 
     pub(crate) fn parts(&self) -> (&Tensor, &[Tensor], &Tensor, &Tensor) {

@@ -45,8 +45,14 @@ impl CharRnn {
         }
     }
 
-    /// The weights laid out for [`super::Stepper`], to share (through the `Arc`) between steppers.
-    pub fn step_weights(&self) -> Arc<StepWeights> {
+    /// The weights for both step paths, to share between steppers (see [`super::Stepper::new`]).
+    pub fn step_weights(&self) -> super::SharedWeights {
+        super::SharedWeights::new(self)
+    }
+
+    /// The weights laid out for the plain-Rust kernel, to share (through the `Arc`) between
+    /// `tempest_step::Stepper`s.
+    pub fn kernel_weights(&self) -> Arc<StepWeights> {
         // The tensors' shapes follow the spec by construction, so the layout cannot refuse them.
         Arc::new(StepWeights::new(&self.plain_weights()).expect("a CharRnn's tensors match its spec"))
     }

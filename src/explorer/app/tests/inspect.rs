@@ -68,23 +68,23 @@ fn the_histogram_shows_the_stored_distribution_of_the_cursor_char() {
 }
 
 #[test]
-fn arrows_pick_a_row_and_enter_branches_from_the_cursor() {
+fn angle_brackets_pick_a_row_and_enter_branches_from_the_cursor() {
     let mut app = paused_app();
     press(&mut app, '[');
     press(&mut app, '['); // pos 3, 'l'
     let sel0 = app.inspect.unwrap().selected;
-    update(&mut app, key(KeyCode::Down));
+    press(&mut app, '>');
     assert_eq!(app.inspect.unwrap().selected, sel0 + 1);
-    assert_eq!(app.panes[0].settings.temperature, 0.2, "↑/↓ select instead of changing T");
+    assert_eq!(app.panes[0].settings.temperature, 0.2, "< and > pick instead of scrolling; T is untouched");
     for _ in 0..20 {
-        update(&mut app, key(KeyCode::Down));
+        press(&mut app, '>');
     }
     let top = app.panes[0].get(3).unwrap().top_ids(usize::MAX);
     for _ in 0..top.len() {
-        update(&mut app, key(KeyCode::Down));
+        press(&mut app, '>');
     }
     assert_eq!(app.inspect.unwrap().selected, top.len() - 1, "the whole vocabulary, clamped at its end");
-    update(&mut app, key(KeyCode::Up));
+    press(&mut app, '<');
     let Inspect { selected, .. } = app.inspect.unwrap();
     let id = top[selected];
     let old = app.generation();
@@ -135,7 +135,7 @@ fn the_pick_list_scrolls_with_its_cursor() {
     let mut app = paused_app();
     press(&mut app, '[');
     for _ in 0..12 {
-        update(&mut app, key(KeyCode::Down));
+        press(&mut app, '>');
     }
     let sel = app.inspect.unwrap().selected;
     let h = app.histogram(5).unwrap();

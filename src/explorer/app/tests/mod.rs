@@ -4,6 +4,7 @@ mod editing;
 mod inspect;
 mod keys;
 mod newcomer;
+mod pointer;
 mod replies;
 mod sampler_controls;
 
