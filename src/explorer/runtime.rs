@@ -178,6 +178,16 @@ fn handle(app: &mut App, event: Event, engine: &Sender<Request>, jobs: &mut swee
                 }
                 Effect::Export { text, jsonl } => queue.push_back(Event::Exported(export(&text, &jsonl))),
                 Effect::StartSweep { key, spec } => jobs.start(key, *spec),
+                Effect::ReadText { path } => {
+                    // Bounded by the cap and refused unless a regular file, so this read is short.
+                    let text = tempest_core::files::read_regular_text(
+                        std::path::Path::new(&path),
+                        tempest_core::files::MAX_SCORE_BYTES,
+                        "text",
+                    )
+                    .map_err(|e| e.to_string());
+                    queue.push_back(Event::TextRead { path, text });
+                }
                 Effect::Quit => return Some(0),
             }
         }

@@ -55,6 +55,8 @@ pub enum Action {
     /// Scroll the live histogram through the vocabulary.
     HistScrollUp,
     HistScrollDown,
+    /// Open a text file (or the prime) as a read-only scored pane.
+    ScoreText,
     /// Inspect: move the cursor to the previous / next word's start.
     InspectWordBack,
     InspectWordForward,
@@ -105,6 +107,7 @@ impl Action {
         Action::ToggleLogScale,
         Action::HistScrollUp,
         Action::HistScrollDown,
+        Action::ScoreText,
         Action::InspectWordBack,
         Action::InspectWordForward,
         Action::InspectLineUp,
@@ -126,6 +129,8 @@ pub enum Mode {
     PrimeEditor,
     /// The seed dialog is open.
     SeedEditor,
+    /// The path editor of `o` (score a text) is open.
+    ScoreEditor,
     /// The temperature sweep screen is open.
     Sweep,
     /// The `?` help is open.
@@ -133,8 +138,16 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] =
-        [Mode::Running, Mode::Paused, Mode::Inspect, Mode::PrimeEditor, Mode::SeedEditor, Mode::Sweep, Mode::Help];
+    pub const ALL: [Mode; 8] = [
+        Mode::Running,
+        Mode::Paused,
+        Mode::Inspect,
+        Mode::PrimeEditor,
+        Mode::SeedEditor,
+        Mode::ScoreEditor,
+        Mode::Sweep,
+        Mode::Help,
+    ];
 }
 
 /// True for presses and auto-repeats; false for releases, which terminals with the kitty keyboard

@@ -23,6 +23,7 @@ impl Widget for EditorOverlay<'_> {
         let (title, keys, field, error, is_prime) = match &app.overlay {
             Overlay::PrimeEdit { field, error } => (strings::PRIME_TITLE, strings::PRIME_KEYS, field, error, true),
             Overlay::SeedEdit { field, error } => (strings::SEED_TITLE, strings::SEED_KEYS, field, error, false),
+            Overlay::ScoreEdit { field, error } => (strings::SCORE_TITLE, strings::SCORE_KEYS, field, error, false),
             _ => return,
         };
         let width = area.width.saturating_sub(4).min(72);
@@ -54,6 +55,8 @@ impl Widget for EditorOverlay<'_> {
         let mut y = inner.y;
         let intro = if is_prime {
             strings::PRIME_INTRO.to_string()
+        } else if matches!(app.overlay, Overlay::ScoreEdit { .. }) {
+            strings::SCORE_INTRO.to_string()
         } else if field.fresh {
             format!("current seed: {} (typing replaces it)", app.seed)
         } else {

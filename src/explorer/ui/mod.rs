@@ -19,6 +19,8 @@ mod loops_sweep_tests;
 #[cfg(test)]
 mod newcomer_tests;
 #[cfg(test)]
+mod scored_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::explorer::app::strings;
@@ -73,7 +75,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             help::HelpOverlay { app, theme: &theme }.render(Rect { height: l.status.y - area.y, ..area }, buf)
         }
         Overlay::Sweep => sweep_screen::SweepScreen { app, theme: &theme }.render(area, buf),
-        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } => {
+        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } | Overlay::ScoreEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)
         }
     }
