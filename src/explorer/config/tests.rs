@@ -273,15 +273,6 @@ fn colours_parse_names_hex_indices_and_reset() {
 }
 
 #[test]
-fn a_huge_bad_value_is_quoted_as_a_short_excerpt() {
-    // Found by the config property test: a colour name was quoted whole, however long.
-    let (e, p) = explicit_error(&format!("[colors]\nfocus_border = \"{}\"\n", "y".repeat(20_000)));
-    assert!(e.starts_with(&format!("config {p}: key \"colors.focus_border\" = \"yyy")), "{e}");
-    assert!(e.contains("characters in all"), "{e}");
-    assert!(e.len() < 400 + p.len(), "{} bytes", e.len());
-}
-
-#[test]
 fn model_paths_in_files_are_relative_to_the_file() {
     let dir = TempDir::new().unwrap();
     let p = write(&dir, "m.toml", "model = \"models/x.safetensors\"\n");
