@@ -72,6 +72,10 @@ fn sequence_feed_matches_stepping_for_every_cell_depth_and_length() {
     for cell in [Cell::Lstm, Cell::Gru, Cell::Rnn] {
         for &layers in depths {
             for &len in lens {
+                // Under Miri a chunk boundary costs minutes: one cell crosses it, the rest stay short.
+                if cfg!(miri) && len > SEQ_CHUNK && cell != Cell::Lstm {
+                    continue;
+                }
                 for kernel in Kernel::available() {
                     check(cell, layers, 5, 0, len, kernel);
                 }
