@@ -557,3 +557,47 @@ fn a_new_model_takes_over_at_the_next_reset() {
     assert_eq!(got.iter().map(|t| ids(t)).collect::<Vec<_>>(), want);
     assert!(got.iter().flatten().all(|d| d.logits.len() == 6 && chars2.contains(d.ch)));
 }
+
+/// `o` in the explorer: the engine scores a text on its own thread, each character described under
+/// the model's own distribution after the ones before it, and the panes carry on as if nothing
+/// had happened.
+#[test]
+fn scoring_a_text_describes_each_character_and_leaves_the_panes_alone() {
+    let v = vocab();
+    let text = v.encode("bad cafe\nhead a bag", Default::default()).unwrap();
+    let newline = v.id('\n').unwrap();
+    let mut e = Engine::start(1000);
+    e.send(reset(1, &[0.5, 1.5], 3));
+    let mut with = e.steps(4);
+    e.send(Request::Score { id: 7, context: vec![newline], text: text.clone() });
+    let replies = e.sync();
+    let scored: Vec<_> = replies
+        .iter()
+        .filter_map(|r| match r {
+            Reply::Scored { id, drawn, next_logits } => Some((*id, drawn.clone(), next_logits.clone())),
+            _ => None,
+        })
+        .collect();
+    let [(7, drawn, next_logits)] = &scored[..] else { panic!("{replies:?}") };
+    // The reference: the model stepped by hand from a zero state.
+    let mut st = model().stepper(1);
+    let mut logits = Vec::new();
+    st.step(&[newline], &mut logits).unwrap();
+    assert_eq!(drawn.len(), text.len());
+    for (k, (d, &id)) in drawn.iter().zip(&text).enumerate() {
+        assert_eq!(d.id, id, "char {k}");
+        assert_close(&d.logits, &logits, &format!("logits before char {k}"));
+        let mut p = Vec::new();
+        tempest_core::sampling::softmax_t(&logits, 1.0, &mut p);
+        assert!((d.p1 - p[id as usize]).abs() < 1e-5 && d.p == d.p1, "char {k}: {} vs {}", d.p1, p[id as usize]);
+        assert!(d.settings.is_model_distribution());
+        st.step(&[id], &mut logits).unwrap();
+    }
+    assert_close(next_logits, &logits, "the logits after the text");
+    // The panes go on exactly as an engine that scored nothing.
+    with.extend(e.steps(4));
+    let mut plain = Engine::start(1000);
+    plain.send(reset(1, &[0.5, 1.5], 3));
+    let without = plain.steps(8);
+    assert_eq!(texts(&with, 2), texts(&without, 2));
+}

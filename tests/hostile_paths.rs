@@ -418,3 +418,20 @@ fn symlinks_at_temporary_names_are_never_followed() {
         assert!(meta.file_type().is_symlink(), "{} is still the planted link", p.display());
     }
 }
+
+/// Resuming reads the checkpoint in memory: nothing goes to the temporary folder (a full copy of
+/// the model once did, and stayed there when the disk filled).
+#[test]
+fn resuming_writes_nothing_to_the_temporary_folder() {
+    let w = World::new();
+    let out = w.run_dir().join("m.safetensors");
+    w.train(&out, &["--steps", "10", "--eval-every", "5"]).assert_ok();
+    let tmp = w.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let mut cmd = tempest();
+    cmd.timeout(Duration::from_secs(120)).env("TMPDIR", &tmp);
+    let resume = w.run_dir().join("m.resume.safetensors");
+    run(cmd.args(["train", "--threads", "1", "--steps", "20", "--resume"]).arg(&resume)).assert_ok();
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(left.is_empty(), "written to the temporary folder: {left:?}");
+}

@@ -165,3 +165,34 @@ fn generators_take_the_path_for_their_size_and_agree_with_the_kernel() {
         }
     }
 }
+
+#[test]
+fn a_sequence_feed_on_either_path_matches_stepping_and_leaves_other_streams_alone() {
+    let m = model(CellKind::Gru, 37, 9);
+    let w = m.step_weights();
+    let seq: Vec<u32> = (0..300u32).map(|t| (t * 7 + t / 3) % VOCAB as u32).collect();
+    let mut by_step = Stepper::new(&w, 1);
+    by_step.set_path(PathChoice::Fixed(StepPath::Kernel));
+    let mut want = Vec::new();
+    for &id in &seq {
+        by_step.step(&[id], &mut want).unwrap();
+    }
+    for path in [StepPath::Kernel, StepPath::Torch] {
+        let mut s = Stepper::new(&w, 3);
+        s.set_path(PathChoice::Fixed(path));
+        let mut scratch = Vec::new();
+        s.step(&[1, 2, 3], &mut scratch).unwrap();
+        let (row0, row2) = (s.row_state(0), s.row_state(2));
+        s.reset_row(1);
+        let mut got = Vec::new();
+        assert!(s.feed_sequence(1, &seq, &mut got, &mut |_| true).unwrap());
+        assert_eq!(s.path(), path);
+        let d = max_diff(&got, &want);
+        assert!(d < 1e-4, "{path:?}: logits differ from stepping by {d}");
+        let (a, b) = (s.row_state(1), by_step.row_state(0));
+        for (x, y) in a.h.iter().zip(&b.h) {
+            assert!(max_diff(x, y) < 1e-4, "{path:?}: hidden state differs from stepping");
+        }
+        assert_eq!((s.row_state(0), s.row_state(2)), (row0, row2), "{path:?}: other streams moved");
+    }
+}

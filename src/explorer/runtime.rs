@@ -221,6 +221,16 @@ fn handle(
                 Effect::SwitchModel(name) => {
                     queue.push_back(Event::ModelSwitched(model_switch::load(name, loader, engine, jobs)))
                 }
+                Effect::ReadText { path } => {
+                    // Bounded by the cap and refused unless a regular file, so this read is short.
+                    let text = tempest_core::files::read_regular_text(
+                        std::path::Path::new(&path),
+                        tempest_core::files::MAX_SCORE_BYTES,
+                        "text",
+                    )
+                    .map_err(|e| e.to_string());
+                    queue.push_back(Event::TextRead { path, text });
+                }
                 Effect::Quit => return Some(0),
             }
         }

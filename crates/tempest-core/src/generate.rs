@@ -10,8 +10,9 @@ mod drawn;
 pub use drawn::Drawn;
 
 /// How many prime characters are fed between two calls of the progress callback of
-/// [`Generator::prime_with`]: a few milliseconds of work, so abandoning a prime is quick.
-pub const PRIME_CHUNK: usize = 32;
+/// [`Generator::prime_with`]: the stepper's sequence chunk, a few milliseconds of work, so
+/// abandoning a prime is quick.
+pub const PRIME_CHUNK: usize = tempest_step::SEQ_CHUNK;
 
 /// Several streams generating from one model at once: one batched model step per character for all
 /// of them, then a draw per stream with that stream's own sampler settings and random numbers.
@@ -108,8 +109,10 @@ impl Generator {
     /// Returns `Ok(false)` if it was abandoned; the streams are then back at a zero state.
     ///
     /// Every stream starts from the same text, so the prime is fed once, through a one-stream
-    /// fork sharing the weights, and its state copied to every stream: the same numbers as
-    /// feeding each stream, at a fraction of the work.
+    /// fork sharing the weights, as one sequence ([`Stepper::feed_sequence`]: layer by layer,
+    /// the output head only at the end), and its state copied to every stream: the numbers of
+    /// feeding each stream character by character (up to the order of float sums), at a
+    /// fraction of the work.
     pub fn prime_with(&mut self, ids: &[u32], go_on: &mut dyn FnMut(usize) -> bool) -> Result<bool> {
         if ids.is_empty() {
             return Err(Error::Invalid("the prime text is empty: give at least one character".into()));
@@ -121,13 +124,8 @@ impl Generator {
         }
         let mut one = self.stepper.fork(1);
         let mut logits = Vec::new();
-        for (k, part) in ids.chunks(PRIME_CHUNK).enumerate() {
-            if k > 0 && !go_on(k * PRIME_CHUNK) {
-                return Ok(false);
-            }
-            for &id in part {
-                one.step(&[id], &mut logits)?;
-            }
+        if !one.feed_sequence(0, ids, &mut logits, go_on)? {
+            return Ok(false);
         }
         let state = one.row_state(0);
         let v = self.vocab.len();
@@ -268,9 +266,22 @@ mod tests {
                 reference.step(&[id; 3], &mut logits).unwrap();
             }
             g.prime(&ids).unwrap();
+            let near = |a: &[f32], b: &[f32], what: &str| {
+                assert_eq!(a.len(), b.len(), "{what}");
+                for (x, y) in a.iter().zip(b) {
+                    assert!((x - y).abs() <= 1e-4, "{cell:?} {what}: {x} vs {y}");
+                }
+            };
             for row in 0..3 {
-                assert_eq!(g.row_state(row), reference.row_state(row), "{cell:?} row {row}");
-                assert_eq!(g.pending_logits(row), &logits[row * 8..(row + 1) * 8], "{cell:?} row {row}");
+                let (got, want) = (g.row_state(row), reference.row_state(row));
+                for (l, (a, b)) in got.h.iter().zip(&want.h).enumerate() {
+                    near(a, b, &format!("row {row} h layer {l}"));
+                }
+                for (l, (a, b)) in got.c.iter().zip(&want.c).enumerate() {
+                    near(a, b, &format!("row {row} c layer {l}"));
+                }
+                assert_eq!((got.h.len(), got.c.len()), (want.h.len(), want.c.len()));
+                near(g.pending_logits(row), &logits[row * 8..(row + 1) * 8], &format!("row {row} logits"));
             }
         }
     }

@@ -33,10 +33,10 @@ impl Scorer {
         stepper.resize(1);
         stepper.reset_row(0);
         let mut logits = Vec::new();
-        for &id in context {
-            stepper.step(&[id], &mut logits)?;
-            check_finite_logits(&logits, vocab.len())?;
-        }
+        // As one sequence (layer by layer, the head only at the end): a non-finite state along
+        // the way carries through to the last logits, which are checked.
+        stepper.feed_sequence(0, context, &mut logits, &mut |_| true)?;
+        check_finite_logits(&logits, vocab.len())?;
         Ok(Scorer { stepper, vocab, logits, probs: Vec::new(), unfed: None, bits: 0.0, chars: 0 })
     }
 

@@ -263,7 +263,7 @@ pub(crate) unsafe fn head_part(
 
 /// `c' = σ(f) c + σ(i) tanh(g)`, `h' = σ(o) tanh(c')`, gates in PyTorch order i, f, g, o.
 #[inline(always)]
-fn lstm_cell(gates: [&[f32]; 4], c: &mut [f32], h: &mut [f32]) {
+pub(crate) fn lstm_cell(gates: [&[f32]; 4], c: &mut [f32], h: &mut [f32]) {
     let [i, f, g, o] = gates;
     let n = h.len();
     let (i, f, g, o, c) = (&i[..n], &f[..n], &g[..n], &o[..n], &mut c[..n]);
@@ -277,7 +277,7 @@ fn lstm_cell(gates: [&[f32]; 4], c: &mut [f32], h: &mut [f32]) {
 /// PyTorch's GRU: `r = σ(i_r + h_r)`, `z = σ(i_z + h_z)`, `n = tanh(i_n + r h_n)`,
 /// `h' = n + z (h - n)`, where `h_*` include the hidden bias.
 #[inline(always)]
-fn gru_cell(gi: [&[f32]; 3], gh: [&[f32]; 3], h_old: &[f32], h: &mut [f32]) {
+pub(crate) fn gru_cell(gi: [&[f32]; 3], gh: [&[f32]; 3], h_old: &[f32], h: &mut [f32]) {
     let n = h.len();
     let h_old = &h_old[..n];
     for j in 0..n {
@@ -296,7 +296,7 @@ fn gru_cell(gi: [&[f32]; 3], gh: [&[f32]; 3], h_old: &[f32], h: &mut [f32]) {
 /// elements of it meanwhile (bounds are checked here).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn matvec(
+pub(crate) unsafe fn matvec(
     kernel: Kernel,
     m: &Matrix,
     r0: usize,

@@ -2,6 +2,7 @@
 //! projection folded into a per-character table.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Floats per SIMD block: rows and state segments are padded to a multiple of this.
 pub(crate) const LANES: usize = 16;
@@ -132,6 +133,19 @@ impl Matrix {
         Matrix { data, rows, k }
     }
 
+    /// The left and right halves of a matrix laid out from two equally wide parts.
+    fn halves(&self) -> (Matrix, Matrix) {
+        let half = self.k / 2;
+        let (mut a, mut b) = (Aligned::zeros(self.rows * half), Aligned::zeros(self.rows * half));
+        let src = self.data.as_slice();
+        for r in 0..self.rows {
+            let row = &src[r * self.k..(r + 1) * self.k];
+            a.as_mut_slice()[r * half..(r + 1) * half].copy_from_slice(&row[..half]);
+            b.as_mut_slice()[r * half..(r + 1) * half].copy_from_slice(&row[half..]);
+        }
+        (Matrix { data: a, rows: self.rows, k: half }, Matrix { data: b, rows: self.rows, k: half })
+    }
+
     /// Floats the kernel streams through per step.
     pub(crate) fn size(&self) -> usize {
         self.rows * self.k
@@ -167,6 +181,10 @@ pub struct StepWeights {
     pub(crate) layers: Vec<Layer>,
     pub(crate) head: Matrix,
     pub(crate) head_b: Vec<f32>,
+    /// For LSTM/RNN layers > 0, `[W_ih | W_hh]` split back into `W_ih` and `W_hh`: a sequence feed
+    /// multiplies them separately (all timesteps' inputs at once, then the recurrence). Built on
+    /// the first sequence feed, so steppers that never feed one pay no memory for it.
+    pub(crate) split: OnceLock<Vec<Option<(Matrix, Matrix)>>>,
 }
 
 fn check(what: &str, v: &[f32], want: usize) -> Result<(), ShapeError> {
@@ -231,6 +249,7 @@ impl StepWeights {
             layers,
             head: Matrix::from_parts(vocab, &[(&w.head_w, hid)]),
             head_b: w.head_b.clone(),
+            split: OnceLock::new(),
         })
     }
 
@@ -252,6 +271,13 @@ impl StepWeights {
     /// Recurrent layers.
     pub fn layers(&self) -> usize {
         self.layers.len()
+    }
+
+    /// Per layer, `W_ih` and `W_hh` apart where the step keeps them fused (see `split`).
+    pub(crate) fn split_layers(&self) -> &[Option<(Matrix, Matrix)>] {
+        self.split.get_or_init(|| {
+            self.layers.iter().map(|l| (l.w_ih.is_none() && l.w.k == 2 * self.hp).then(|| l.w.halves())).collect()
+        })
     }
 
     /// Floats of recurrent weights a step streams through (the work the two threads share).

@@ -32,13 +32,17 @@ pub mod fastmath;
 mod kernels;
 mod layout;
 mod pool;
+mod sequence;
 mod stepper;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
 pub use kernels::Kernel;
 pub use layout::{Cell, PlainLayer, PlainWeights, ShapeError, StepWeights};
+pub use sequence::SEQ_CHUNK;
 pub use stepper::{RowState, StepError, Stepper};
 
+#[cfg(test)]
+mod sequence_tests;
 #[cfg(test)]
 mod tests;

@@ -26,7 +26,14 @@ impl Rng {
     }
 }
 
-fn weights(cell: Cell, layers: usize, hidden: usize, embed_dim: usize, vocab: usize, seed: u64) -> PlainWeights {
+pub(crate) fn weights(
+    cell: Cell,
+    layers: usize,
+    hidden: usize,
+    embed_dim: usize,
+    vocab: usize,
+    seed: u64,
+) -> PlainWeights {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let g = cell.gates() * hidden;
     PlainWeights {

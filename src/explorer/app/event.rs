@@ -21,6 +21,11 @@ pub enum Event {
     Engine(Reply),
     /// The outcome of an [`Effect::Export`]: the directory or file written, or what went wrong.
     Exported(Result<PathBuf, String>),
+    /// The text of the file an [`Effect::ReadText`] named, or why it could not be read.
+    TextRead {
+        path: String,
+        text: Result<String, String>,
+    },
     /// Progress or the result of the sweep started by [`Effect::StartSweep`].
     Sweep(super::sweep_view::SweepEvent),
     /// The outcome of an [`Effect::SwitchModel`]: the model loaded (and already handed to the
@@ -47,5 +52,10 @@ pub enum Effect {
     /// Load the bundled model of this name, hand it to the engine and answer with
     /// [`Event::ModelSwitched`].
     SwitchModel(&'static str),
+    /// Read this text file (within the core's size cap for texts to score) and answer with
+    /// [`Event::TextRead`]; it becomes a scored pane.
+    ReadText {
+        path: String,
+    },
     Quit,
 }

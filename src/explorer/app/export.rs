@@ -14,7 +14,11 @@ pub(super) fn build(app: &App) -> (String, String) {
         .panes
         .iter()
         .enumerate()
-        .map(|(i, p)| StreamInfo { stream: i + 1, settings: Settings::from(&p.settings), scored: None })
+        .map(|(i, p)| StreamInfo {
+            stream: i + 1,
+            settings: Settings::from(&p.settings),
+            scored: p.scored.as_ref().map(|s| s.name.clone()),
+        })
         .collect();
     let prime = app.vocab.decode(&app.prime_ids);
     let header =
@@ -23,8 +27,14 @@ pub(super) fn build(app: &App) -> (String, String) {
     let coupled = if app.coupled { "coupled" } else { "independent" };
     let _ = writeln!(text, "# tempest · seed {} · {coupled} sampling · prime {:?}", app.seed, app.prime);
     for (i, pane) in app.panes.iter().enumerate() {
-        let _ = writeln!(text, "\n=== pane {} · {} chars · {} ===", i + 1, thousands(pane.total()), drawn_at(pane));
-        if pane.is_complete() {
+        let what = match &pane.scored {
+            Some(s) => format!("scored {} · {:.4} bits/char at T 1.00", s.name, s.bits_per_char),
+            None => drawn_at(pane),
+        };
+        let _ = writeln!(text, "\n=== pane {} · {} chars · {what} ===", i + 1, thousands(pane.total()));
+        if pane.scored.is_some() && pane.is_complete() {
+            // The scored text itself; the newline it was read after is not part of it.
+        } else if pane.is_complete() {
             text.push_str(&app.prime);
         } else {
             let _ = writeln!(text, "[the first {} characters are no longer kept]", thousands(pane.first_pos()));

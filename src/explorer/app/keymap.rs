@@ -256,8 +256,8 @@ pub const KEYMAP: &[Row] = &[
     Row {
         keys: "g",
         help: "colour text: off / rank / probability",
-        doc: "colour each character by its probability: off → GLTR rank buckets (top 1 / 10 / 100 / rest) → \
-              p-scale, with a legend",
+        doc: "colour each character by its probability: off → GLTR rank buckets (top 1 / 3 / 10 / rest, or \
+              1 / 10 / 100 / rest above 256 characters) → p-scale, with a legend",
         bind: &[bind(CycleColors, &[ch('g')])],
         hints: &[],
     },
@@ -278,7 +278,7 @@ pub const KEYMAP: &[Row] = &[
         hints: &[],
     },
     Row {
-        keys: "( ) { } o #",
+        keys: "( ) { } ~ #",
         help: "neuron: unit −/+, layer −/+, c↔h, type a unit",
         doc: "neuron view: previous/next unit, previous/next layer, switch between the cell state c and the \
               output h (LSTM), type a unit number",
@@ -287,7 +287,7 @@ pub const KEYMAP: &[Row] = &[
             bind(NextUnit, &[ch(')')]),
             bind(PrevLayer, &[ch('{')]),
             bind(NextLayer, &[ch('}')]),
-            bind(SwitchQuantity, &[ch('o')]),
+            bind(SwitchQuantity, &[ch('~')]),
             bind(TypeUnit, &[ch('#')]),
         ],
         hints: &[],
@@ -398,6 +398,16 @@ pub const KEYMAP: &[Row] = &[
         hints: &[],
     },
     Row {
+        keys: "o",
+        help: "score a text file (or the prime) in a new pane",
+        doc: "score a text: type a file's path (empty: the prime) and the model reads it on the engine thread \
+              into a new read-only pane, each character ranked under the model's own distribution where it \
+              stood (GLTR for character models: `g` colours by rank, `[` inspects, `e` exports it; `x` \
+              removes it). Unknown characters are skipped and named; at most `history.chars` characters",
+        bind: &[bind(ScoreText, &[ch('o')])],
+        hints: &[],
+    },
+    Row {
         keys: "?",
         help: "this help",
         doc: "this help, with what every figure in the titles means (↑/↓ scroll, ? or Esc closes it; any other \
@@ -437,7 +447,10 @@ pub const OVERLAY_HINTS: &[Hint] = &[
     hint_in("0-9", "digits", 0, &[Mode::UnitEditor]),
     hint_in("enter", "show that unit", 1, &[Mode::UnitEditor]),
     hint_in("esc", "cancel", 2, &[Mode::UnitEditor]),
-    hint_in("ctrl-u", "clear", 5, &[Mode::PrimeEditor, Mode::SeedEditor, Mode::UnitEditor]),
+    hint_in("ctrl-u", "clear", 5, &[Mode::PrimeEditor, Mode::SeedEditor, Mode::UnitEditor, Mode::ScoreEditor]),
+    hint_in("enter", "score", 0, &[Mode::ScoreEditor]),
+    hint_in("esc", "cancel", 1, &[Mode::ScoreEditor]),
+    hint_in("←/→", "move", 2, &[Mode::ScoreEditor]),
     hint_in("←/→", "metric", 0, &[Mode::Sweep]),
     hint_in("r", "re-run", 1, &[Mode::Sweep]),
     hint_in("esc", "back", 2, &[Mode::Sweep]),

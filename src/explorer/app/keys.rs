@@ -69,6 +69,8 @@ pub enum Action {
     /// Scroll the live histogram through the vocabulary.
     HistScrollUp,
     HistScrollDown,
+    /// Open a text file (or the prime) as a read-only scored pane.
+    ScoreText,
     /// Inspect: move the cursor to the previous / next word's start.
     InspectWordBack,
     InspectWordForward,
@@ -131,6 +133,7 @@ impl Action {
         Action::ToggleLogScale,
         Action::HistScrollUp,
         Action::HistScrollDown,
+        Action::ScoreText,
         Action::InspectWordBack,
         Action::InspectWordForward,
         Action::InspectLineUp,
@@ -154,6 +157,8 @@ pub enum Mode {
     SeedEditor,
     /// The neuron view's unit-number editor is open.
     UnitEditor,
+    /// The path editor of `o` (score a text) is open.
+    ScoreEditor,
     /// The temperature sweep screen is open.
     Sweep,
     /// The `?` help is open.
@@ -161,13 +166,14 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Running,
         Mode::Paused,
         Mode::Inspect,
         Mode::PrimeEditor,
         Mode::SeedEditor,
         Mode::UnitEditor,
+        Mode::ScoreEditor,
         Mode::Sweep,
         Mode::Help,
     ];

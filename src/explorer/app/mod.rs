@@ -20,6 +20,7 @@ pub(crate) mod pane;
 mod pointer;
 mod replies;
 pub mod sampler_controls;
+pub mod scored;
 pub mod strings;
 mod sweep_view;
 pub mod text_view;
@@ -78,6 +79,11 @@ pub enum Overlay {
     },
     /// The temperature sweep screen.
     Sweep,
+    /// Typing the path of a text to score (empty: the prime).
+    ScoreEdit {
+        field: Field,
+        error: Option<String>,
+    },
 }
 
 /// The inspect cursor (only while paused): a character of the focused pane, and the row selected in
@@ -186,6 +192,10 @@ pub struct App {
     /// What the last export held (generation, characters per pane), so Esc knows whether quitting
     /// would lose text that was never exported.
     pub exported: Option<(u64, Vec<u64>)>,
+    /// The text being scored for a new scored pane, if any.
+    pub scoring: Option<scored::PendingScore>,
+    /// The id of the last score asked for (ids tell a stale answer from the awaited one).
+    pub next_score_id: u64,
 }
 
 impl App {
@@ -244,6 +254,8 @@ impl App {
             model: None,
             help_scroll: 0,
             exported: None,
+            scoring: None,
+            next_score_id: 0,
         }
     }
 
@@ -262,7 +274,8 @@ impl App {
         Request::Reset {
             generation: self.generation(),
             prime: self.prime_ids.clone(),
-            panes: self.panes.iter().map(|p| p.settings).collect(),
+            // Scored panes are not engine streams.
+            panes: self.panes[..scored::live_panes(self)].iter().map(|p| p.settings).collect(),
             seed: self.seed,
             coupled: self.coupled,
         }
@@ -280,7 +293,8 @@ impl App {
     pub(crate) fn restart(&mut self, fx: &mut Vec<Effect>) {
         self.generations.bump(Bump::Reset);
         self.priming = None;
-        self.panes.iter_mut().for_each(|p| p.clear());
+        // A scored pane keeps its text: it does not depend on the prime or the seed.
+        self.panes.iter_mut().filter(|p| p.scored.is_none()).for_each(|p| p.clear());
         self.inspect = None;
         fx.push(Effect::Engine(self.reset_request()));
     }
@@ -313,6 +327,7 @@ impl App {
             Overlay::PrimeEdit { .. } => Mode::PrimeEditor,
             Overlay::SeedEdit { .. } => Mode::SeedEditor,
             Overlay::UnitEdit { .. } => Mode::UnitEditor,
+            Overlay::ScoreEdit { .. } => Mode::ScoreEditor,
             Overlay::Sweep => Mode::Sweep,
             Overlay::Help => Mode::Help,
             Overlay::None if self.inspect.is_some() => Mode::Inspect,

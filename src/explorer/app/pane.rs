@@ -41,6 +41,9 @@ pub struct PaneState {
     /// Raw logits that produced the newest character: the live histogram re-tempers these with the
     /// pane's *current* settings, so a temperature change shows at once, even while paused.
     pub last_logits: Vec<f32>,
+    /// Set for a read-only pane holding a scored text (see `app::scored`); such a pane never
+    /// generates and is not one of the engine's streams.
+    pub scored: Option<super::scored::Scored>,
     /// Where the pane's view is held after scrolling back (the text index of its top row; see
     /// `text_view`), or `None` while it follows the newest text.
     pub view_anchor: Option<u64>,
@@ -57,6 +60,7 @@ impl PaneState {
             metrics: Metrics::new(metrics_window),
             last_newline: None,
             last_logits: Vec::new(),
+            scored: None,
             view_anchor: None,
         }
     }

@@ -27,6 +27,8 @@ pub(super) fn on_reply(app: &mut App, reply: Reply) {
         }
         Reply::Activations { id, pane, start, rows } => super::neurons::on_activations(app, id, pane, start, rows),
         Reply::Error(msg) => app.set_error(msg),
+        Reply::Scored { id, drawn, next_logits } => super::scored::on_scored(app, id, drawn, next_logits),
+        Reply::Scoring { id, done, total } => super::scored::on_progress(app, id, done, total),
     }
 }
 

@@ -26,9 +26,12 @@ pub struct Scored {
 }
 
 impl Scored {
-    /// The pane title's label.
+    /// The pane title's label: the file's name (not its folders) and the whole text's bits/char.
+    /// Narrow titles keep its first word, `scored:NAME`.
     pub fn label(&self) -> String {
-        format!("scored {} · {:.2} bits/ch", excerpt(&self.name, 32), self.bits_per_char)
+        let path = std::path::Path::new(&self.name);
+        let file = path.file_name().map_or(self.name.clone(), |f| f.to_string_lossy().into_owned());
+        format!("scored:{} · {:.2} b/ch", excerpt(&file, 24).replace(' ', "_"), self.bits_per_char)
     }
 }
 
@@ -135,7 +138,11 @@ fn start(app: &mut App, name: String, text: &str, fx: &mut Vec<Effect>) {
     }
     let cap = app.limits.history_chars;
     if ids.len() > cap {
-        notes.push(format!("scored the first {} of {} characters (history.chars)", thousands(cap as u64), thousands(ids.len() as u64)));
+        notes.push(format!(
+            "scored the first {} of {} characters (history.chars)",
+            thousands(cap as u64),
+            thousands(ids.len() as u64)
+        ));
         ids.truncate(cap);
     }
     // The model needs an input before it predicts the text's first character: a newline, as
@@ -154,7 +161,11 @@ fn start(app: &mut App, name: String, text: &str, fx: &mut Vec<Effect>) {
 pub(super) fn on_progress(app: &mut App, id: u64, done: usize, total: usize) {
     if let Some(p) = app.scoring.as_ref().filter(|p| p.id == id) {
         let name = excerpt(&p.name, 60);
-        app.set_status(format!("scoring {name}: {} of {} characters…", thousands(done as u64), thousands(total as u64)));
+        app.set_status(format!(
+            "scoring {name}: {} of {} characters…",
+            thousands(done as u64),
+            thousands(total as u64)
+        ));
     }
 }
 

@@ -44,6 +44,10 @@ pub const METRICS: &[(&str, &str)] = &[
     ("narrow panes", "titles shorten the count, then the loop, then squeeze the settings (T1.50 p.90 = T 1.50 · top-p 0.90), and drop the count and loop before the pane number or T"),
 ];
 
+pub const SCORE_TITLE: &str = " score a text ";
+pub const SCORE_INTRO: &str = "a text file to read through the model (empty: the prime):";
+pub const SCORE_KEYS: &str = "enter score it in a new pane · ←/→ home/end move · ctrl-u clear · esc cancel";
+
 pub const WAITING: &str = "waiting for the first character…";
 
 /// Shown instead of [`WAITING`] while a long prime is fed through the model.

@@ -35,7 +35,10 @@ struct Text<'a> {
 impl<'a> Text<'a> {
     fn new(app: &'a App, index: usize) -> Text<'a> {
         let pane = &app.panes[index];
-        let (prime, offset) = if pane.is_complete() {
+        let (prime, offset) = if pane.scored.is_some() {
+            // A scored pane is its text alone: the newline it was read after shows nothing.
+            (Vec::new(), pane.first_pos())
+        } else if pane.is_complete() {
             (app.prime.chars().collect(), 0)
         } else {
             (Vec::new(), app.prime.chars().count() as u64 + pane.first_pos())

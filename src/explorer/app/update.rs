@@ -5,8 +5,10 @@ use crossterm::event::KeyEvent;
 use super::field::Field;
 use super::keymap::action_for;
 use super::keys::{self, Action};
-use super::{cursor, edit, export, pointer, replies, sweep_view, App, Bump, Effect, Event, Inspect, Overlay};
-use super::{model_switch, neurons, strings};
+use super::{
+    cursor, edit, export, model_switch, neurons, pointer, replies, scored, strings, sweep_view, App, Bump, Effect,
+    Event, Inspect, Overlay,
+};
 use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
 use tempest_core::display::thousands;
@@ -20,7 +22,9 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         // Behind "terminal too small" nothing can be seen, so nothing is edited.
         Event::Paste(_) | Event::Mouse(_) if app.too_small() => {}
         Event::Mouse(m) => pointer::on_mouse(app, m, &mut fx),
+        Event::Paste(text) if matches!(app.overlay, Overlay::ScoreEdit { .. }) => scored::on_paste(app, &text),
         Event::Paste(text) => edit::on_paste(app, &text),
+        Event::TextRead { path, text } => scored::on_text(app, path, text, &mut fx),
         Event::Resize(w, h) => app.size = (w, h),
         Event::Engine(reply) => replies::on_reply(app, reply),
         Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
@@ -65,6 +69,7 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
         }
         Overlay::Sweep => return sweep_view::on_key(app, key, fx),
+        Overlay::ScoreEdit { .. } => return scored::on_key(app, key, fx),
         Overlay::None => {}
     }
     if let Some(action) = action_for(&key, app.mode()) {
@@ -156,6 +161,7 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.loop_panel = true;
         }
         OpenSweep => sweep_view::open(app, fx),
+        ScoreText => scored::open(app),
         InspectBack | InspectWordBack | InspectWordForward if !app.paused && app.inspect.is_none() => {
             // Pausing first: the cursor opens on the newest character, which then stays put.
             app.paused = true;
@@ -218,6 +224,9 @@ const HIST_SCROLL: usize = 5;
 /// character, and the histogram re-tempers the newest one at once.
 fn adjust(app: &mut App, up: bool, big: bool, fx: &mut Vec<Effect>) {
     let pane = app.focus;
+    if app.panes[pane].scored.is_some() {
+        return app.set_status(scored::READ_ONLY);
+    }
     let knob = app.knob;
     let Some(settings) = knob.step(&app.panes[pane].settings, up, big) else {
         return app.set_status(format!("{} stays within {}", knob.name(), knob.range()));
@@ -235,12 +244,16 @@ fn next_preset(app: &mut App, fx: &mut Vec<Effect>) {
     app.preset = Some(i);
     let preset = app.presets[i].clone();
     let l = app.limits;
+    // Scored panes stay, after the new generating ones, as far as room allows.
+    let kept: Vec<super::PaneState> = app.panes.drain(..).filter(|p| p.scored.is_some()).collect();
     app.panes = preset
         .panes
         .iter()
         .take(MAX_PANES)
         .map(|s| super::PaneState::new(*s, l.history_chars, l.loops, l.metrics_window))
         .collect();
+    let room = MAX_PANES - app.panes.len();
+    app.panes.extend(kept.into_iter().take(room));
     app.focus = app.focus.min(app.panes.len() - 1);
     app.restart(fx);
     app.set_status(format!("preset {}/{}: {} (P for the next)", i + 1, app.presets.len(), preset.name));
@@ -261,20 +274,32 @@ fn add_pane(app: &mut App, fx: &mut Vec<Effect>) {
     if app.panes.len() >= MAX_PANES {
         return app.set_error(format!("at most {MAX_PANES} panes"));
     }
-    let settings = app.panes[app.focus].settings;
+    // A scored pane's settings are the model's own; a new pane copies the last generating one's.
+    let from =
+        if app.panes[app.focus].scored.is_some() { scored::live_panes(app).saturating_sub(1) } else { app.focus };
+    let settings = app.panes[from].settings;
     let generation = app.generations.bump(Bump::Added);
     let l = app.limits;
-    app.panes.push(super::PaneState::new(settings, l.history_chars, l.loops, l.metrics_window));
+    // The engine adds its stream last; here it goes before the scored panes, which are not streams.
+    let at = scored::live_panes(app);
+    app.panes.insert(at, super::PaneState::new(settings, l.history_chars, l.loops, l.metrics_window));
     app.inspect = None;
-    app.focus = app.panes.len() - 1;
+    app.focus = at;
     fx.push(Effect::Engine(Request::AddPane { generation, settings }));
 }
 
 fn remove_pane(app: &mut App, fx: &mut Vec<Effect>) {
-    if app.panes.len() <= 1 {
-        return app.set_error("the last pane cannot be removed");
-    }
     let pane = app.focus;
+    if app.panes[pane].scored.is_some() {
+        // Not an engine stream: nothing to tell the engine.
+        app.panes.remove(pane);
+        app.inspect = None;
+        app.focus = pane.min(app.panes.len() - 1);
+        return;
+    }
+    if scored::live_panes(app) <= 1 {
+        return app.set_error("the last generating pane cannot be removed");
+    }
     let generation = app.generations.bump(Bump::Removed(pane));
     app.panes.remove(pane);
     app.inspect = None;
@@ -313,6 +338,9 @@ fn move_selection(app: &mut App, delta: isize) {
 
 fn branch(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(ins) = app.inspect else { return };
+    if app.panes[ins.pane].scored.is_some() {
+        return app.set_status("a scored pane is read-only: branch in a generating pane");
+    }
     let Some(d) = app.panes[ins.pane].get(ins.pos) else { return };
     let id = d.top_ids(ins.selected + 1).get(ins.selected).copied().unwrap_or(d.id);
     let generation = app.generations.bump(Bump::Branched);

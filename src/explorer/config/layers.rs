@@ -40,7 +40,9 @@ impl Source {
     /// An error about `key` (with its offending value, if any) from this source, worded for the
     /// place the user has to fix: `config FILE: key "k" = v what`, or `--flag v what`.
     pub(super) fn error(&self, key: &str, value: Option<&str>, what: &str) -> ConfigError {
-        let value = value.map(|v| format!(" {v}")).unwrap_or_default();
+        // Every value is quoted as a short excerpt, whichever check refused it: a 1 MB colour name
+        // must not become a 1 MB message.
+        let value = value.map(|v| format!(" {}", tempest_core::display::excerpt(v, 80))).unwrap_or_default();
         match self {
             Source::Flag(flag) => ConfigError::new(format!("{flag}{value} {what}")),
             _ => {

@@ -230,3 +230,12 @@ proptest! {
         }
     }
 }
+
+/// Found by the property above: a 500 KB colour name was repeated whole in the error.
+#[test]
+fn a_huge_bad_value_is_quoted_as_a_short_excerpt() {
+    let (result, path) = load_text(&format!("[colors]\nfocus_border = \"{}\"\n", "y".repeat(500_000)));
+    let e = result.unwrap_err();
+    assert!(e.message().len() < 400 + path.len(), "{} bytes", e.message().len());
+    assert!(e.message().contains("is not a colour"), "{}", e.message());
+}

@@ -93,7 +93,9 @@ pub(super) fn finish(mut raw: RawConfig, mut origins: Origins, o: &Overrides) ->
         let key = format!("colors.{k}");
         let what = "is not a colour (use a name such as \"yellow\" or \"light_red\", \"#rrggbb\", \
                     a palette index \"0\" to \"255\", or \"reset\")";
-        origins.of(&key).error(&key, Some(&format!("{v:?}")), what)
+        // A value can be 1 MB long: quote a short, marked excerpt of it.
+        let quoted = format!("\"{}\"", tempest_core::display::excerpt(v, 60));
+        origins.of(&key).error(&key, Some(&quoted), what)
     })?;
 
     Ok(Config {

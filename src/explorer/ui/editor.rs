@@ -24,6 +24,7 @@ impl Widget for EditorOverlay<'_> {
             Overlay::PrimeEdit { field, error } => (strings::PRIME_TITLE, strings::PRIME_KEYS, field, error, true),
             Overlay::SeedEdit { field, error } => (strings::SEED_TITLE, strings::SEED_KEYS, field, error, false),
             Overlay::UnitEdit { field, error } => (strings::UNIT_TITLE, strings::UNIT_KEYS, field, error, false),
+            Overlay::ScoreEdit { field, error } => (strings::SCORE_TITLE, strings::SCORE_KEYS, field, error, false),
             _ => return,
         };
         let width = area.width.saturating_sub(4).min(72);
@@ -55,6 +56,7 @@ impl Widget for EditorOverlay<'_> {
         let mut y = inner.y;
         let intro = match &app.overlay {
             Overlay::PrimeEdit { .. } => strings::PRIME_INTRO.to_string(),
+            Overlay::ScoreEdit { .. } => strings::SCORE_INTRO.to_string(),
             Overlay::UnitEdit { .. } => {
                 format!("unit of {} (0 to {}):", app.neurons.unit, app.neurons.layout.hidden.saturating_sub(1))
             }

@@ -131,3 +131,46 @@ fn the_t1_column_is_not_repeated_at_t1() {
     let lines = text_of(&draw(&app_with(t(0.5)), 72, 12));
     assert!(lines[1].contains("▄T 1"), "{}", lines[1]);
 }
+
+fn draw_strip(app: &App, w: u16) -> Buffer {
+    let theme = Theme::new(&app.colors, app.no_color);
+    let mut t = Terminal::new(TestBackend::new(w, 1)).unwrap();
+    let strip = super::alternatives::AlternativesStrip { app, theme: &theme };
+    t.draw(|f| f.render_widget(strip, f.area())).unwrap();
+    t.backend().buffer().clone()
+}
+
+#[test]
+fn alternatives_strip_marks_the_drawn_character() {
+    let app = app_with(t(1.0));
+    let buf = draw_strip(&app, 72);
+    let line = &text_of(&buf)[0];
+    // The same numbers as the histogram's first five rows, the drawn one (rank 1) marked.
+    let h = app.alternatives(5).unwrap();
+    assert_eq!(h.rows.len(), 5);
+    assert!(line.starts_with(" top 5 of char 35 in pane 1: d "), "{line}");
+    assert!(line.contains(" ◀"), "{line}");
+    assert_debug_snapshot!(buf);
+}
+
+#[test]
+fn alternatives_strip_adds_a_drawn_character_below_the_top_5() {
+    use tempest_core::sampling::softmax_t;
+    let mut app = app_with(t(1.0));
+    // 'q' drawn from a distribution that favours 'e': its rank is below the first five.
+    let s = t(1.0);
+    let z = logits(&app.vocab, 'e', 3);
+    let chain = s.view(&z, &[]);
+    let mut p1 = Vec::new();
+    softmax_t(&z, 1.0, &mut p1);
+    let q = app.vocab.id('q').unwrap();
+    let d = crate::explorer::worker::Drawn::new(&app.vocab, q, &chain.probs, &p1, &z, &z, s);
+    let rank = d.rank;
+    assert!(rank > 5, "{rank}");
+    app.panes[0].push(d);
+    app.panes[0].last_logits = z;
+    let buf = draw_strip(&app, 90);
+    let line = &text_of(&buf)[0];
+    assert!(line.contains("… q ") && line.contains(&format!("(rank {rank}) ◀")), "{line}");
+    assert_debug_snapshot!(buf);
+}

@@ -22,6 +22,8 @@ mod neuron_tests;
 #[cfg(test)]
 mod newcomer_tests;
 #[cfg(test)]
+mod scored_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::explorer::app::strings;
@@ -83,7 +85,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             help::HelpOverlay { app, theme: &theme }.render(Rect { height: l.status.y - area.y, ..area }, buf)
         }
         Overlay::Sweep => sweep_screen::SweepScreen { app, theme: &theme }.render(area, buf),
-        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } | Overlay::UnitEdit { .. } => {
+        Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } | Overlay::UnitEdit { .. } | Overlay::ScoreEdit { .. } => {
             editor::EditorOverlay { app, theme: &theme }.render(area, buf)
         }
     }

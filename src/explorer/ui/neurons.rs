@@ -113,7 +113,7 @@ impl Widget for NeuronLegend<'_> {
         let held = n.ring.rows.len();
         spans.push(Span::styled(format!(" · {} ch held · ", thousands(held as u64)), t.dim));
         for (k, what) in
-            [("( )", "unit"), ("{ }", "layer"), ("o", "c/h"), ("#", "number"), ("f", "feature"), ("V", "span")]
+            [("( )", "unit"), ("{ }", "layer"), ("~", "c/h"), ("#", "number"), ("f", "feature"), ("V", "span")]
         {
             spans.push(Span::styled(k, t.key));
             spans.push(Span::styled(format!(" {what} "), t.dim));

@@ -200,7 +200,7 @@ fn the_help_explains_every_figure() {
     fill(&mut app, 0, PLAIN);
     press(&mut app, '?');
     // Tall enough for everything.
-    let s = screen(&render(&app, 120, 60));
+    let s = screen(&render(&app, 120, 90));
     for figure in ["bits/ch at T=1", "H ", "drawn", "d4", "⟳ period", "≈ w words"] {
         assert!(s.contains(figure), "the help does not explain {figure:?}:\n{s}");
     }

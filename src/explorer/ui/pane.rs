@@ -30,7 +30,10 @@ impl Widget for PaneView<'_> {
         let t = self.theme;
         // The same layout the mouse and the inspect cursor read (app::text_view).
         let view = TextView::new(self.app, self.index, text_area(area));
-        let label = title_label(&pane.settings, focused.then_some(self.app.knob));
+        let label = match &pane.scored {
+            Some(s) => s.label(),
+            None => title_label(&pane.settings, focused.then_some(self.app.knob)),
+        };
         let (top, bottom) = titles(self.index, pane, &label, !view.at_bottom, focused, t, area.width);
         let mut block = Block::bordered().title(top).title_bottom(bottom);
         if focused {

@@ -17,9 +17,11 @@ use std::time::Duration;
 use super::Drawn;
 
 /// A batch is sent once its characters take this many bytes, even before its flush deadline.
-pub const BATCH_BYTES: usize = 256 << 10;
-/// Bytes of batches sent but not yet taken by the app beyond which the engine waits.
-pub const IN_FLIGHT_BYTES: usize = 4 << 20;
+pub const BATCH_BYTES: usize = 128 << 10;
+/// Bytes of batches sent but not yet taken by the app beyond which the engine waits. A key waits
+/// behind what is queued, so this also bounds its latency: the app takes 1 MiB (about 2,000
+/// characters per pane) in a few milliseconds.
+pub const IN_FLIGHT_BYTES: usize = 1 << 20;
 /// How often a waiting engine looks again (it handles requests meanwhile, so keys still act at once).
 pub const STALL_POLL: Duration = Duration::from_millis(2);
 

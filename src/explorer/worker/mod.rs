@@ -11,6 +11,7 @@
 
 pub mod budget;
 pub mod history;
+mod scoring;
 pub mod session;
 // `worker::worker` is the thread itself; the folder also holds its session and history.
 #[allow(clippy::module_inception)]
@@ -74,6 +75,14 @@ pub enum Request {
     /// Step another model from now on (the explorer switched models): the session ends, and the
     /// next `Reset` starts one on these weights and this vocabulary.
     Model(NewModel),
+    /// Read `text` through the model after `context`, from a zero state, and answer with
+    /// [`Reply::Scored`]: a read-only pane's characters. It runs between generation steps, in
+    /// chunks, so other requests still get through; a newer `Score` abandons this one.
+    Score {
+        id: u64,
+        context: Vec<u32>,
+        text: Vec<u32>,
+    },
     /// Answer with [`Reply::Synced`] once every earlier request has been handled (lets tests and
     /// benchmarks wait for the engine without sleeping).
     Sync(u64),
@@ -141,6 +150,20 @@ pub enum Reply {
         pane: usize,
         start: u64,
         rows: Vec<Vec<f32>>,
+    },
+    /// The text of `Request::Score` `id`, each character described under the model's own
+    /// distribution; `next_logits` follow its last character.
+    Scored {
+        id: u64,
+        drawn: Vec<Drawn>,
+        next_logits: Vec<f32>,
+    },
+    /// Scoring `id`: `done` of `total` characters so far (while it lasts, about every
+    /// [`worker::PROGRESS_EVERY`]).
+    Scoring {
+        id: u64,
+        done: usize,
+        total: usize,
     },
     /// Feeding a long prime: `done` of `total` characters so far (sent about every
     /// [`worker::PROGRESS_EVERY`] while it lasts, so the user sees it move).

@@ -436,6 +436,48 @@ impl Worker {
                 self.flush()?;
                 self.send(Reply::Synced(n))?;
             }
+            Request::Score { id, context, text } => {
+                // What is drawn so far goes out first, so the panes do not wait behind the score.
+                self.flush()?;
+                let total = text.len();
+                let (started, mut last_report) = (Instant::now(), Instant::now());
+                let mut gone = false;
+                let (replies, deferred) = (&self.replies, &mut self.deferred);
+                // As for a long prime: take what arrives meanwhile (a newer Score makes this one
+                // moot), and report progress once it has taken long enough to notice.
+                let mut go_on = |done: usize| {
+                    loop {
+                        match rx.try_recv() {
+                            Ok(r) => {
+                                let supersedes = matches!(r, Request::Score { .. });
+                                deferred.push_back(r);
+                                if supersedes {
+                                    return false;
+                                }
+                            }
+                            Err(TryRecvError::Empty) => break,
+                            Err(TryRecvError::Disconnected) => {
+                                gone = true;
+                                return false;
+                            }
+                        }
+                    }
+                    if started.elapsed() >= PROGRESS_EVERY && last_report.elapsed() >= PROGRESS_EVERY {
+                        last_report = Instant::now();
+                        let _ = replies(Reply::Scoring { id, done, total });
+                    }
+                    true
+                };
+                let made = super::scoring::score(&self.weights, &self.vocab, &context, &text, &mut go_on);
+                if gone {
+                    return Err(Stopped);
+                }
+                match made {
+                    Ok(Some((drawn, next_logits))) => self.send(Reply::Scored { id, drawn, next_logits })?,
+                    Ok(None) => {}
+                    Err(e) => self.error(format!("could not score the text: {e}"))?,
+                }
+            }
         }
         Ok(())
     }

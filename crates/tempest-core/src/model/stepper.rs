@@ -228,4 +228,30 @@ impl Stepper {
             }
         }
     }
+
+    /// Feeds stream `row` a whole sequence and writes the logits after its last character into
+    /// `logits` (`vocab` floats), asking `go_on(characters fed)` between chunks; `Ok(false)`
+    /// (the stream as it was) if it said no. See [`tempest_step::Stepper::feed_sequence`]: layer
+    /// by layer, much faster than stepping a long prime. It always runs on the kernel path (on
+    /// the libtorch path the stream's state goes through a one-stream kernel stepper).
+    pub fn feed_sequence(
+        &mut self,
+        row: usize,
+        ids: &[u32],
+        logits: &mut Vec<f32>,
+        go_on: &mut dyn FnMut(usize) -> bool,
+    ) -> Result<bool> {
+        match self.torch.as_mut() {
+            None => Ok(self.kernel.feed_sequence(row, ids, logits, go_on)?),
+            Some(t) => {
+                let mut one = self.kernel.fork(1);
+                one.set_row_state(0, &t.row_state(row));
+                let fed = one.feed_sequence(0, ids, logits, go_on)?;
+                if fed {
+                    t.set_row_state(row, &one.row_state(0));
+                }
+                Ok(fed)
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod newcomer;
 mod pointer;
 mod replies;
 mod sampler_controls;
+mod scored;
 
 /// The checker of tempest's JSONL schema, shared with the integration tests.
 #[path = "../../../../tests/support/jsonl_schema.rs"]

@@ -95,7 +95,7 @@ fn unit_keys_step_and_wrap_and_a_typed_number_is_checked() {
     assert_eq!(a.neurons.unit.layer, 1);
     press(&mut a, '}');
     assert_eq!(a.neurons.unit.layer, 0);
-    press(&mut a, 'o');
+    press(&mut a, '~');
     assert_eq!(a.neurons.unit.quantity, Quantity::H);
     assert!(a.status.as_ref().unwrap().text.contains("L1 h 1"), "{:?}", a.status);
 
@@ -117,7 +117,7 @@ fn a_gru_has_no_cell_state_to_switch_to() {
     let mut a = app();
     a.neurons.set_layout(UnitLayout { layers: 1, hidden: 4, has_cell: false });
     assert_eq!(a.neurons.unit.quantity, Quantity::H);
-    press(&mut a, 'o');
+    press(&mut a, '~');
     assert_eq!(a.neurons.unit.quantity, Quantity::H);
     assert!(a.status.as_ref().unwrap().text.contains("no cell state"));
 }
