@@ -286,6 +286,103 @@ mod tests {
         }
     }
 
+    /// A small random model (whichever weights: every generator a test compares is built on it),
+    /// its output head scaled up so that distributions are peaked enough for the cuts to bite.
+    fn small_model() -> CharRnn {
+        let spec = ModelSpec { cell: CellKind::Lstm, layers: 1, hidden: 16, embed: 8, vocab: 8, dropout: 0.0 };
+        let model = CharRnn::new(spec, tch::Device::Cpu);
+        tch::no_grad(|| {
+            for (name, t) in model.named_tensors() {
+                if name.starts_with("head.") {
+                    let _ = t.shallow_clone().g_mul_scalar_(12.0);
+                }
+            }
+        });
+        model
+    }
+
+    /// Streams of `model` with the given settings, primed alike, coupled or not.
+    fn primed(model: &CharRnn, settings: &[SamplerSettings], seed: u64, coupled: bool) -> Generator {
+        let chars: Vec<char> = "abcdef \n".chars().collect();
+        let n = settings.len();
+        let mut g =
+            Generator::new(model.stepper(n), Vocab::new(chars).unwrap(), settings.to_vec(), seed, coupled).unwrap();
+        g.prime(&[0, 1, 2, 6]).unwrap();
+        g
+    }
+
+    fn texts(g: &mut Generator, steps: usize) -> Vec<Vec<u32>> {
+        let mut out = vec![Vec::new(); g.streams()];
+        for _ in 0..steps {
+            for (i, d) in g.step().unwrap().into_iter().enumerate() {
+                out[i].push(d.id);
+            }
+        }
+        out
+    }
+
+    /// Coupled, a setting that is off (a repetition window while the penalty is 1, top-k at or
+    /// above the vocabulary) changes nothing: the panes write the same text.
+    #[test]
+    fn coupled_streams_differing_only_in_an_inactive_setting_write_the_same_text() {
+        let m = small_model();
+        let plain = SamplerSettings::with_temperature(1.5);
+        let settings = [
+            plain,
+            SamplerSettings { repeat_window: 7, ..plain },
+            SamplerSettings { top_k: 8, ..plain },
+            SamplerSettings { top_k: 50, repeat_penalty: 1.3, repeat_window: 0, ..plain },
+        ];
+        let t = texts(&mut primed(&m, &settings, 3, true), 300);
+        for (i, other) in t.iter().enumerate().skip(1) {
+            assert_eq!(&t[0], other, "stream {} ({:?}) left the plain stream", i + 1, settings[i]);
+        }
+        // Not a vacuous agreement: uncoupled, the same streams part at once.
+        let t = texts(&mut primed(&m, &settings, 3, false), 300);
+        assert_ne!(t[0], t[1]);
+    }
+
+    /// Coupled streams with different samplers still draw with one shared number per step: each
+    /// writes exactly what it writes alone with the same seed (so the others' samplers cannot
+    /// shift its random numbers), and they differ from one another by their settings alone.
+    #[test]
+    fn coupled_streams_with_different_samplers_share_one_random_stream() {
+        let m = small_model();
+        let hot = SamplerSettings::with_temperature(1.5);
+        let settings = [
+            hot,
+            SamplerSettings { top_p: 0.9, ..hot },
+            SamplerSettings { min_p: 0.1, ..hot },
+            SamplerSettings { top_k: 3, ..hot },
+            SamplerSettings { repeat_penalty: 1.4, repeat_window: 16, ..hot },
+            SamplerSettings::with_temperature(0.3),
+        ];
+        let together = texts(&mut primed(&m, &settings, 11, true), 400);
+        for (i, s) in settings.iter().enumerate() {
+            let alone = texts(&mut primed(&m, &[*s], 11, true), 400).remove(0);
+            assert_eq!(together[i], alone, "stream {} ({s:?}) drew other numbers beside the others", i + 1);
+        }
+        for i in 1..settings.len() {
+            assert_ne!(together[0], together[i], "stream {} ({:?}) should differ from plain", i + 1, settings[i]);
+        }
+        // Where two samplers give the same distribution, they draw the same character: the
+        // shared number decides, not the stream.
+        let mut g = primed(&m, &settings, 11, true);
+        let mut alike = 0;
+        for _ in 0..200 {
+            let d = g.sample();
+            for (a, b) in d.iter().zip(&d[1..]) {
+                if a.chain().probs == b.chain().probs {
+                    assert_eq!(a.id, b.id);
+                    alike += 1;
+                }
+            }
+            let ids: Vec<u32> = d.iter().map(|d| d.id).collect();
+            g.accept(&ids).unwrap();
+        }
+        assert!(alike > 0, "no step where two samplers agreed: the check above saw nothing");
+    }
+
     #[test]
     fn a_prime_can_be_abandoned_between_chunks() {
         let mut g = generator(CellKind::Lstm, 2);
