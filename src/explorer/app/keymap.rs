@@ -98,6 +98,7 @@ const INSPECT: &[Mode] = &[Mode::Inspect];
 const STOPPED: &[Mode] = &[Mode::Paused, Mode::Inspect];
 /// The main screen in any of its modes.
 const MAIN: &[Mode] = &[Mode::Running, Mode::Paused, Mode::Inspect];
+const HELP: &[Mode] = &[Mode::Help];
 
 use Action::*;
 use KeyCode::{BackTab, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
@@ -413,7 +414,19 @@ pub const KEYMAP: &[Row] = &[
         doc: "this help, with what every figure in the titles means (↑/↓ scroll, ? or Esc closes it; any other \
               key closes it and acts)",
         bind: &[bind(ToggleHelp, &[ch('?')])],
-        hints: &[hint_in("?", "help", 5, MAIN)],
+        hints: &[hint_in("?", "help", 5, MAIN), hint_in("?/esc", "close", 1, HELP)],
+    },
+    Row {
+        keys: "↑/↓ k/j pgup/pgdn",
+        help: "help: scroll a line / a page",
+        doc: "in this help: scroll it a line / a page (it stops at its last line)",
+        bind: &[
+            bind_in(HelpLineUp, &[key(Up), ch('k')], HELP),
+            bind_in(HelpLineDown, &[key(Down), ch('j')], HELP),
+            bind_in(HelpPageUp, &[key(PageUp)], HELP),
+            bind_in(HelpPageDown, &[key(PageDown)], HELP),
+        ],
+        hints: &[hint_in("↑/↓", "scroll", 0, HELP)],
     },
     Row {
         keys: "esc",
@@ -433,8 +446,8 @@ pub const KEYMAP: &[Row] = &[
     },
 ];
 
-/// Hints of the overlays, whose keys their own code reads (the editors in `edit.rs`, the sweep
-/// screen in `sweep_view.rs`, the help in `update.rs`); the main screen's come from [`KEYMAP`].
+/// Hints of the overlays whose keys their own code reads (the editors in `edit.rs`, the sweep
+/// screen in `sweep_view.rs`); those of the main screen and of the help come from [`KEYMAP`].
 pub const OVERLAY_HINTS: &[Hint] = &[
     hint_in("enter", "apply", 0, &[Mode::PrimeEditor]),
     hint_in("esc", "cancel", 1, &[Mode::PrimeEditor]),
@@ -454,8 +467,7 @@ pub const OVERLAY_HINTS: &[Hint] = &[
     hint_in("←/→", "metric", 0, &[Mode::Sweep]),
     hint_in("r", "re-run", 1, &[Mode::Sweep]),
     hint_in("esc", "back", 2, &[Mode::Sweep]),
-    hint_in("↑/↓", "scroll", 0, &[Mode::Help]),
-    hint_in("?/esc", "close", 1, &[Mode::Help]),
+    // Any key the help does not bind closes it and then does what it always does.
     hint_in("other keys", "close and act", 2, &[Mode::Help]),
 ];
 
@@ -538,7 +550,7 @@ mod tests {
         KeyEvent::new(code, m)
     }
 
-    const MODES: [Mode; 3] = [Mode::Running, Mode::Paused, Mode::Inspect];
+    const MODES: [Mode; 4] = [Mode::Running, Mode::Paused, Mode::Inspect, Mode::Help];
 
     #[test]
     fn every_action_is_bound_and_reachable() {

@@ -10,6 +10,7 @@ mod event;
 mod export;
 pub mod field;
 mod generations;
+pub mod help_layout;
 pub mod keymap;
 pub mod keys;
 pub mod layout;

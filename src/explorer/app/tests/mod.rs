@@ -1,6 +1,7 @@
 //! Tests of `update`: every key and every engine reply, asserting on state and effects.
 
 mod editing;
+mod help;
 mod inspect;
 mod keys;
 mod model_switch;
