@@ -341,6 +341,13 @@ impl App {
         &self.panes[self.focus]
     }
 
+    /// Whether the pane the keys act on (the inspected one, else the focused one) is a read-only
+    /// scored pane: the hint bar then leaves out what such a pane refuses.
+    pub fn scored_focus(&self) -> bool {
+        let pane = self.inspect.map_or(self.focus, |i| i.pane);
+        self.panes.get(pane).is_some_and(|p| p.scored.is_some())
+    }
+
     /// The character for an id, tolerating ids outside the vocabulary (a bad reply must not crash
     /// the drawing).
     pub fn char_of(&self, id: u32) -> char {

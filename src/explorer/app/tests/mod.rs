@@ -11,6 +11,7 @@ mod pointer;
 mod replies;
 mod sampler_controls;
 mod scored;
+mod scored_hints;
 
 /// The checker of tempest's JSONL schema, shared with the integration tests.
 #[path = "../../../../tests/support/jsonl_schema.rs"]
