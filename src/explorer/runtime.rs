@@ -14,7 +14,7 @@ mod terminal;
 use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender, SyncSender};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
@@ -89,8 +89,10 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
 
     let mut jobs = sweep_job::SweepJobs::new(sweep_stepper, vocab, reference, tx.clone());
     let mut tui = Tui::enter().context("cannot set up the terminal")?;
-    events::spawn_input(tx).context("cannot start the input thread")?;
-    let outcome = main_loop(&mut tui, app, &engine, &mut jobs, &loader, &rx, quit_after.map(|d| Instant::now() + d));
+    events::spawn_input(tx.clone()).context("cannot start the input thread")?;
+    let mut effects = Effects { engine: &engine, jobs: &mut jobs, loader: &loader, tx };
+    let outcome = main_loop(&mut tui, app, &mut effects, &rx, quit_after.map(|d| Instant::now() + d));
+    drop(effects);
     jobs.stop();
     // Terminal first, so the shell is back even if shutting the engine down were slow.
     drop(tui);
@@ -102,17 +104,24 @@ pub fn run(launch: Launch) -> anyhow::Result<i32> {
     outcome
 }
 
+/// What carrying out the app's effects needs: the engine, the sweep jobs, and (for a model switch)
+/// how the session was configured and where the loader thread answers.
+struct Effects<'a> {
+    engine: &'a Sender<Request>,
+    jobs: &'a mut sweep_job::SweepJobs,
+    loader: &'a model_switch::Loader,
+    tx: SyncSender<Incoming>,
+}
+
 fn main_loop(
     tui: &mut Tui,
     mut app: App,
-    engine: &Sender<Request>,
-    jobs: &mut sweep_job::SweepJobs,
-    loader: &model_switch::Loader,
+    fx: &mut Effects,
     rx: &mpsc::Receiver<Incoming>,
     quit_at: Option<Instant>,
 ) -> anyhow::Result<i32> {
     let size = tui.terminal.size()?;
-    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), engine, jobs, loader) {
+    if let Some(code) = handle(&mut app, Event::Resize(size.width, size.height), fx) {
         return Ok(code);
     }
     draw(tui, &app)?;
@@ -123,7 +132,7 @@ fn main_loop(
     }
     let mut last_draw = Instant::now();
     for r in app.initial_requests() {
-        let _ = engine.send(r);
+        let _ = fx.engine.send(r);
     }
     let mut dirty = false;
     // Input arrived since the last frame: draw without waiting for the frame interval.
@@ -146,7 +155,14 @@ fn main_loop(
             match incoming {
                 Incoming::App(ev) => {
                     urgent |= matches!(ev, Event::Key(_) | Event::Mouse(_) | Event::Resize(..));
-                    if let Some(code) = handle(&mut app, ev, engine, jobs, loader) {
+                    if let Some(code) = handle(&mut app, ev, fx) {
+                        return Ok(code);
+                    }
+                    dirty = true;
+                }
+                Incoming::ModelLoaded(loaded) => {
+                    let switched = model_switch::hand_over(loaded, fx.engine, fx.jobs);
+                    if let Some(code) = handle(&mut app, Event::ModelSwitched(switched), fx) {
                         return Ok(code);
                     }
                     dirty = true;
@@ -201,26 +217,19 @@ fn draw(tui: &mut Tui, app: &App) -> anyhow::Result<()> {
 
 /// Runs one event through `update` and carries out its effects (an export feeds its outcome back
 /// in). Returns the exit code when the app asks to quit.
-fn handle(
-    app: &mut App,
-    event: Event,
-    engine: &Sender<Request>,
-    jobs: &mut sweep_job::SweepJobs,
-    loader: &model_switch::Loader,
-) -> Option<i32> {
+fn handle(app: &mut App, event: Event, fx: &mut Effects) -> Option<i32> {
     let mut queue = VecDeque::from([event]);
     while let Some(ev) = queue.pop_front() {
         for effect in update(app, ev) {
             match effect {
                 // A send fails only once the engine has gone, which `EngineGone` reports.
                 Effect::Engine(r) => {
-                    let _ = engine.send(r);
+                    let _ = fx.engine.send(r);
                 }
                 Effect::Export { text, jsonl } => queue.push_back(Event::Exported(export(&text, &jsonl))),
-                Effect::StartSweep { key, spec } => jobs.start(key, *spec),
-                Effect::SwitchModel(name) => {
-                    queue.push_back(Event::ModelSwitched(model_switch::load(name, loader, engine, jobs)))
-                }
+                Effect::StartSweep { key, spec } => fx.jobs.start(key, *spec),
+                // Loaded off this thread; the outcome arrives as `Incoming::ModelLoaded`.
+                Effect::SwitchModel(name) => model_switch::spawn(name, fx.loader, fx.tx.clone()),
                 Effect::ReadText { path } => {
                     // Bounded by the cap and refused unless a regular file, so this read is short.
                     let text = tempest_core::files::read_regular_text(

@@ -23,6 +23,8 @@ pub struct Tempest {
     pub child: Box<dyn Child + Send + Sync>,
     pub parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Texts to look for on every frame (see [`Tempest::watch`]), and whether one showed them.
+    watches: Arc<Mutex<Vec<(String, bool)>>>,
     reader: Option<JoinHandle<()>>,
     /// When the process was spawned, for start-up timings.
     pub started: Instant,
@@ -54,18 +56,42 @@ impl Tempest {
         drop(pair.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
+        let watches: Arc<Mutex<Vec<(String, bool)>>> = Arc::new(Mutex::new(Vec::new()));
         let mut rd = pair.master.try_clone_reader().unwrap();
-        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
+        let (p, r, w) = (Arc::clone(&parser), Arc::clone(&raw), Arc::clone(&watches));
         let reader = thread::spawn(move || {
             let mut buf = [0u8; 65536];
             // Ends with EOF (or EIO on Linux) once the program has exited.
             while let Ok(n @ 1..) = rd.read(&mut buf) {
-                p.lock().unwrap().process(&buf[..n]);
+                // Frame by frame (ratatui ends each one by hiding the cursor), so a watched text
+                // is seen even on a frame that a later one in the same read overwrote.
+                for frame in frames(&buf[..n]) {
+                    let mut parser = p.lock().unwrap();
+                    parser.process(frame);
+                    let mut watches = w.lock().unwrap();
+                    if watches.iter().any(|(_, seen)| !seen) {
+                        let screen = parser.screen().contents();
+                        for (text, seen) in watches.iter_mut() {
+                            *seen |= screen.contains(text.as_str());
+                        }
+                    }
+                }
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
         let writer = pair.master.take_writer().unwrap();
-        Tempest { master: pair.master, writer, child, parser, raw, reader: Some(reader), started, dir }
+        Tempest { master: pair.master, writer, child, parser, raw, watches, reader: Some(reader), started, dir }
+    }
+
+    /// From now on, checks every frame drawn for `text`; [`Tempest::seen`] tells whether one had
+    /// it. For states too short-lived to catch by polling the screen.
+    pub fn watch(&self, text: &str) {
+        self.watches.lock().unwrap().push((text.to_string(), false));
+    }
+
+    /// Whether a frame drawn since [`Tempest::watch`]`(text)` showed `text`.
+    pub fn seen(&self, text: &str) -> bool {
+        self.watches.lock().unwrap().iter().any(|(t, seen)| t == text && *seen)
     }
 
     pub fn pid(&self) -> u32 {
@@ -167,6 +193,21 @@ impl Drop for Tempest {
             let _ = self.child.kill();
         }
     }
+}
+
+/// `bytes` cut after each "hide the cursor", which ratatui sends at the end of every frame.
+fn frames(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    const HIDE: &[u8] = b"\x1b[?25l";
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = rest.windows(HIDE.len()).position(|w| w == HIDE).map_or(rest.len(), |i| i + HIDE.len());
+        let (frame, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(frame)
+    })
 }
 
 /// Pane `i`'s title, ` i · T 0.20 · 1,204 ch ` (a loop marker may come between), read as

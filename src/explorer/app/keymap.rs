@@ -346,8 +346,10 @@ pub const KEYMAP: &[Row] = &[
         keys: "M",
         help: "switch model: shakespeare ↔ rust",
         doc: "switch to the next bundled model (shakespeare → rust → shakespeare; from a model file, the first): \
-              the engine loads it and every pane restarts with that model's own prime and temperatures (your \
-              config file and the other flags still apply); the status bar names the model and its validation loss",
+              it loads in the background (the status bar says so; the old model keeps running and every key \
+              works; `M` again meanwhile is ignored), then every pane restarts with that model's own prime and \
+              temperatures (your config file and the other flags still apply, a pause holds); the status bar names \
+              the model and its validation loss; a model that fails to load leaves the old one running",
         bind: &[bind(SwitchModel, &[ch('M')])],
         hints: &[],
     },

@@ -183,6 +183,8 @@ pub struct App {
     pub model_line: String,
     /// The loaded model's name when it is a bundled one (`M` switches to the next).
     pub model_name: Option<&'static str>,
+    /// The bundled model being loaded (off the UI thread) after `M`, until it arrives or fails.
+    pub loading_model: Option<&'static str>,
     /// While the engine feeds a long prime: characters fed so far, and the prime's length.
     pub priming: Option<(usize, usize)>,
     /// The model, for the header of an export (set by the runtime, which loaded it).
@@ -250,6 +252,7 @@ impl App {
             neurons: neurons::Neurons::new(neurons::DEFAULT_WINDOW),
             model_line: String::new(),
             model_name: None,
+            loading_model: None,
             priming: None,
             model: None,
             help_scroll: 0,

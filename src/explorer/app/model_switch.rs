@@ -1,8 +1,14 @@
 //! Switching between the bundled models while the explorer runs (`M`). The app asks for the next
-//! model ([`Effect::SwitchModel`]); the runtime loads it with its configuration, hands the weights
-//! to the engine and answers with [`Event::ModelSwitched`]; the app then starts afresh on the new
-//! vocabulary with that model's own defaults (prime, temperatures), keeping how the user runs the
-//! explorer (speed, seed, coupling, colours, the open panels, the neuron view).
+//! model ([`Effect::SwitchModel`]); the runtime loads it with its configuration off the UI thread,
+//! hands the weights to the engine and answers with [`Event::ModelSwitched`]; the app then starts
+//! afresh on the new vocabulary with that model's own defaults (prime, temperatures), keeping how
+//! the user runs the explorer (speed, seed, pause, coupling, colours, the open panels, the neuron
+//! view).
+//!
+//! While the model loads, the old one keeps running and every key keeps working; the status bar
+//! says what is loading. `M` pressed again meanwhile is ignored (and says so): the load under way
+//! cannot be stopped halfway, and queueing a second switch would only load the model that is
+//! running now once more.
 
 use super::{App, Effect, Generations};
 use crate::explorer::config::Config;
@@ -36,16 +42,24 @@ pub fn next_bundled(current: Option<&str>) -> &'static str {
 }
 
 pub(super) fn request(app: &mut App, fx: &mut Vec<Effect>) {
+    if let Some(loading) = app.loading_model {
+        return app.set_status(format!("still loading the {loading} model; M again once it runs"));
+    }
     let next = next_bundled(app.model_name);
-    app.set_status(format!("loading the {next} model…"));
+    // The status bar names it for as long as it loads (a message would go with the next key).
+    app.loading_model = Some(next);
     fx.push(Effect::SwitchModel(next));
 }
 
 pub(super) fn on_switched(app: &mut App, outcome: Result<Box<SwitchedModel>, String>, fx: &mut Vec<Effect>) {
+    app.loading_model = None;
     let m = match outcome {
         Ok(m) => m,
         // The engine was not touched: the old model keeps running.
-        Err(e) => return app.set_error(e),
+        Err(e) => {
+            let kept = app.model_name.map_or("the loaded model".to_string(), |n| format!("the {n} model"));
+            return app.set_error(format!("{e} ({kept} keeps running)"));
+        }
     };
     let mut fresh = App::new(&m.config, m.vocab, app.no_color);
     // Replies the engine sent for the old model's panes are older than any generation from here on,
@@ -57,6 +71,8 @@ pub(super) fn on_switched(app: &mut App, outcome: Result<Box<SwitchedModel>, Str
     fresh.model_name = Some(m.name);
     fresh.size = app.size;
     fresh.speed = app.speed;
+    // Paused while it loaded: the new model waits too (its panes show the prime until resumed).
+    fresh.paused = app.paused;
     fresh.seed = app.seed;
     fresh.coupled = app.coupled;
     fresh.color_mode = app.color_mode;

@@ -25,6 +25,8 @@ pub enum Incoming {
     EngineGone,
     /// SIGINT, SIGTERM or SIGHUP: quit cleanly, restoring the terminal.
     Signal(i32),
+    /// A model the loader thread has read for `M` (see `model_switch.rs`), or why it could not.
+    ModelLoaded(Result<Box<super::model_switch::Loaded>, String>),
 }
 
 impl From<Reply> for Incoming {

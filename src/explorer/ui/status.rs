@@ -26,6 +26,8 @@ fn state_forms(app: &App, with_model: bool) -> Vec<String> {
     let speed = if app.speed.max { "max speed".to_string() } else { format!("{} ch/s", app.speed.chars_per_sec) };
     let coupled = if app.coupled { "coupled" } else { "independent" };
     let seed = app.seed;
+    // A model loading after `M` is named in every form: the user waits for it.
+    let loading = app.loading_model.map(|n| format!("loading the {n} model… · ")).unwrap_or_default();
     // The model ("rust · val 1.107"), then just its name, go before the speed does.
     let (model, name) = match app.model_line.as_str() {
         _ if !with_model => (String::new(), String::new()),
@@ -33,12 +35,12 @@ fn state_forms(app: &App, with_model: bool) -> Vec<String> {
         m => (format!("{m} · "), format!("{} · ", m.split(" · ").next().unwrap_or(m))),
     };
     let mut forms = vec![
-        format!(" {model}{run} · {speed} · {coupled} · seed {seed} "),
-        format!(" {model}{run} · {speed} · seed {seed} "),
-        format!(" {name}{run} · {speed} · seed {seed} "),
-        format!(" {name}{run} · seed {seed} "),
-        format!(" {run} · seed {seed} "),
-        format!(" seed {seed} "),
+        format!(" {loading}{model}{run} · {speed} · {coupled} · seed {seed} "),
+        format!(" {loading}{model}{run} · {speed} · seed {seed} "),
+        format!(" {loading}{name}{run} · {speed} · seed {seed} "),
+        format!(" {loading}{name}{run} · seed {seed} "),
+        format!(" {loading}{run} · seed {seed} "),
+        format!(" {loading}seed {seed} "),
     ];
     forms.dedup();
     forms

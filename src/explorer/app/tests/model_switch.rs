@@ -39,9 +39,62 @@ fn m_asks_for_the_next_bundled_model_in_turn() {
     let mut a = app();
     a.model_name = Some("shakespeare");
     assert_eq!(press(&mut a, 'M'), [Effect::SwitchModel("rust")]);
-    assert!(a.status.as_ref().is_some_and(|s| s.text.contains("loading the rust model")), "{:?}", a.status);
-    a.model_name = Some("rust");
+    assert_eq!(a.loading_model, Some("rust"));
+    update(&mut a, Event::ModelSwitched(Ok(other_model())));
     assert_eq!(press(&mut a, 'M'), [Effect::SwitchModel("shakespeare")]);
+}
+
+/// The status bar's last line, drawn as the user sees it.
+fn status_line(a: &crate::explorer::app::App) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
+    t.draw(|f| crate::explorer::ui::draw(f, a)).unwrap();
+    let buf = t.backend().buffer();
+    (0..buf.area.width).map(|x| buf[(x, buf.area.height - 1)].symbol()).collect()
+}
+
+#[test]
+fn while_a_model_loads_the_status_bar_says_so_and_every_key_still_works() {
+    let mut a = app();
+    a.size = (160, 40);
+    a.model_name = Some("shakespeare");
+    a.model_line = "shakespeare · val 1.337".into();
+    feed(&mut a, &["the king", "the king", "the king"]);
+    assert!(!status_line(&a).contains("loading"), "{}", status_line(&a));
+    press(&mut a, 'M');
+    assert!(status_line(&a).contains("loading the rust model…"), "{}", status_line(&a));
+
+    // The old model keeps generating, and keys act on it as always.
+    feed(&mut a, &["!", "!", "!"]);
+    assert_eq!(a.panes[0].total(), 9);
+    press(&mut a, '?');
+    assert!(matches!(a.overlay, Overlay::Help));
+    press(&mut a, '?');
+    let fx = press(&mut a, ' ');
+    assert!(a.paused && fx.contains(&Effect::Engine(Request::Pause)), "{fx:?}");
+    // Messages come and go with keys; the loading note stays until the model arrives.
+    assert!(status_line(&a).contains("loading the rust model…"), "{}", status_line(&a));
+
+    // A second M while loading starts nothing, and says why.
+    assert_eq!(press(&mut a, 'M'), []);
+    assert_eq!(a.loading_model, Some("rust"));
+    let s = a.status.clone().unwrap();
+    assert!(s.text.contains("still loading the rust model"), "{s:?}");
+
+    // Paused while it loaded: the new model starts paused too.
+    let fx = update(&mut a, Event::ModelSwitched(Ok(other_model())));
+    assert_eq!(a.loading_model, None);
+    assert!(a.paused);
+    assert!(fx.contains(&Effect::Engine(Request::Pause)), "{fx:?}");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Engine(Request::Run { .. }))), "{fx:?}");
+    assert!(!status_line(&a).contains("loading"), "{}", status_line(&a));
+
+    // Quitting while a load is under way is not held up by it.
+    press(&mut a, 'M');
+    assert_eq!(a.loading_model, Some("shakespeare"));
+    assert_eq!(
+        update(&mut a, key_with(crossterm::event::KeyCode::Char('c'), crossterm::event::KeyModifiers::CONTROL)),
+        [Effect::Quit]
+    );
 }
 
 #[test]
@@ -93,12 +146,16 @@ fn a_model_that_fails_to_load_leaves_everything_as_it_was() {
     let mut a = app();
     a.model_name = Some("shakespeare");
     feed(&mut a, &["the king", "the king", "the king"]);
+    assert_eq!(press(&mut a, 'M'), [Effect::SwitchModel("rust")]);
     let (gen, prime) = (a.generation(), a.prime.clone());
     let fx = update(&mut a, Event::ModelSwitched(Err("cannot switch to the rust model: broken".into())));
     assert!(fx.iter().all(|e| !matches!(e, Effect::Engine(Request::Reset { .. }))), "{fx:?}");
     assert_eq!((a.generation(), a.prime.clone(), a.panes[0].total()), (gen, prime, 8));
     assert_eq!(a.model_name, Some("shakespeare"));
     let s = a.status.clone().unwrap();
-    assert!(s.is_error && s.text.contains("broken"), "{s:?}");
+    assert!(s.is_error && s.text.contains("broken") && s.text.contains("the shakespeare model keeps running"), "{s:?}");
     assert!(matches!(a.overlay, Overlay::None));
+    // The load is over: the bar no longer says it is loading, and M may try again.
+    assert_eq!(a.loading_model, None);
+    assert_eq!(press(&mut a, 'M'), [Effect::SwitchModel("rust")]);
 }
