@@ -10,24 +10,15 @@ mod common;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{machine, quick, Stats};
+use common::{apply, machine, max_speed_app, quick, Stats};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use tempest::explorer::app::{update, App, Effect, Event};
-use tempest::explorer::config::Config;
+use tempest::explorer::app::{App, Event};
 use tempest::explorer::worker::{worker, Reply, Request};
 
 const W: u16 = 240;
 const H: u16 = 60;
-
-fn apply(app: &mut App, ev: Event, engine: &mpsc::Sender<Request>) {
-    for fx in update(app, ev) {
-        if let Effect::Engine(r) = fx {
-            let _ = engine.send(r);
-        }
-    }
-}
 
 fn key(app: &mut App, c: char, engine: &mpsc::Sender<Request>) {
     apply(app, Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)), engine);
@@ -48,11 +39,7 @@ fn rate(app: &mut App, rx: &mpsc::Receiver<Reply>, engine: &mpsc::Sender<Request
 fn main() {
     let quick = quick();
     println!("{}", machine());
-    let mut config = Config::default_config();
-    config.speed.max = true;
-    config.seed = 7;
-    let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
-    let mut app = App::new(&config, ckpt.vocab.clone(), false);
+    let (config, mut app, ckpt) = max_speed_app();
     app.neurons.set_layout(tempest_core::analysis::cells::UnitLayout::of(ckpt.model.spec()));
     let (tx, rx) = std::sync::mpsc::sync_channel::<Reply>(1024);
     let (engine, handle) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx).unwrap();

@@ -17,12 +17,11 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{machine, quick, Stats};
+use common::{apply, machine, max_speed_app, quick, Stats};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use tempest::explorer::app::{update, App, Effect, Event};
-use tempest::explorer::config::Config;
+use tempest::explorer::app::Event;
 use tempest::explorer::worker::{worker, Reply, Request};
 
 const W: u16 = 240;
@@ -61,22 +60,10 @@ fn pane1_temperature(screen: &str) -> Option<&str> {
     screen[at + tag.len()..].split_whitespace().next()
 }
 
-fn apply(app: &mut App, ev: Event, engine: &mpsc::Sender<Request>) {
-    for fx in update(app, ev) {
-        if let Effect::Engine(r) = fx {
-            let _ = engine.send(r);
-        }
-    }
-}
-
 fn main() {
     let quick = quick();
     println!("{}", machine());
-    let mut config = Config::default_config();
-    config.speed.max = true;
-    config.seed = 7;
-    let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
-    let mut app = App::new(&config, ckpt.vocab.clone(), false);
+    let (config, mut app, ckpt) = max_speed_app();
     // One queue for the engine's replies and the keys, as in the explorer.
     let (tx, rx) = mpsc::sync_channel::<Incoming>(256);
     let (engine, handle) = worker::spawn(ckpt.model, ckpt.vocab, config.history.chars, tx.clone()).unwrap();

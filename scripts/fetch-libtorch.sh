@@ -12,50 +12,36 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/torch-wheels.sh
+source "$here/scripts/torch-wheels.sh"
 dest=${1:-"$here/third_party/libtorch"}
-version=2.13.0
-stamp="$dest/.tempest-complete"
 
-if [[ -f "$stamp" ]]; then
+if is_complete "$dest"; then
     exit 0
 fi
 
 case "$(uname -s)-$(uname -m)" in
     Linux-x86_64) ;;
     *)
-        echo "fetch-libtorch: only x86_64 Linux is automated. Elsewhere, point LIBTORCH at a libtorch $version" >&2
-        echo "folder, or set LIBTORCH_USE_PYTORCH=1 with torch $version installed in Python (see README)." >&2
+        echo "fetch-libtorch: only x86_64 Linux is automated. Elsewhere, point LIBTORCH at a libtorch $TORCH_VERSION" >&2
+        echo "folder, or set LIBTORCH_USE_PYTORCH=1 with torch $TORCH_VERSION installed in Python (see README)." >&2
         exit 1
         ;;
 esac
 
 command -v python3 >/dev/null || { echo "fetch-libtorch: python3 with pip is needed to fetch wheels" >&2; exit 1; }
 
-parent=$(dirname "$dest")
-mkdir -p "$parent"
-stage=$(mktemp -d "$parent/.libtorch-stage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
-
-cat >"$stage/requirements.txt" <<REQ
-torch==$version --hash=sha256:60fcdcb2f3876e21146cb4524ef06397d727ca9ad5f020818547e25075fe3cb7
-nvidia-cuda-runtime==13.0.96 --hash=sha256:7f82250d7782aa23b6cfe765ecc7db554bd3c2870c43f3d1821f1d18aebf0548
-nvidia-cuda-cupti==13.0.85 --hash=sha256:4eb01c08e859bf924d222250d2e8f8b8ff6d3db4721288cf35d14252a4d933c8
-REQ
+stage_beside "$dest" libtorch
 
 # Wheels are cached beside the destination so a re-run after a failed unpack does not download 0.5 GB again.
-cache="$parent/.wheel-cache"
-mkdir -p "$cache"
+cache="$(dirname "$dest")/.wheel-cache"
 echo "fetch-libtorch: downloading pinned wheels from PyPI (about 530 MB, cached in $cache)" >&2
-python3 -m pip download --quiet --no-deps --require-hashes --only-binary=:all: \
-    --implementation cp --python-version 3.11 --abi cp311 \
-    --platform manylinux_2_28_x86_64 --platform manylinux_2_25_x86_64 \
-    --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
-    -r "$stage/requirements.txt" -d "$cache"
+download_torch_wheels "$cache"
 
 echo "fetch-libtorch: unpacking" >&2
 out="$stage/libtorch"
 mkdir -p "$out/lib" "$out/include"
-python3 - "$cache" "$out" "$version" <<'PY'
+python3 - "$cache" "$out" "$TORCH_VERSION" <<'PY'
 import pathlib, shutil, sys, zipfile
 cache, out, version = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
 def wheel(prefix):
@@ -85,7 +71,7 @@ PY
 # torch-sys always links -ltorch. The real libtorch.so needs libtorch_cuda.so, which we do not ship;
 # pointing it at the CPU library works with both rust-lld (--as-needed) and GNU ld.
 ln -s libtorch_cpu.so "$out/lib/libtorch.so"
-echo "$version+cu130" >"$out/build-version"
+echo "$TORCH_VERSION+cu130" >"$out/build-version"
 
 # A load check now gives a clear message here instead of an obscure one at link or start time.
 python3 - "$out/lib/libtorch_cpu.so" <<'PY'
@@ -96,7 +82,7 @@ except OSError as e:
     sys.exit(f"fetch-libtorch: the assembled libtorch does not load: {e}")
 PY
 
-touch "$out/.tempest-complete"
+mark_complete "$out"
 rm -rf "$dest"
 mv "$out" "$dest"
 echo "fetch-libtorch: ready in $dest" >&2

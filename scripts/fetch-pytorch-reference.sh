@@ -21,11 +21,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/torch-wheels.sh
+source "$here/scripts/torch-wheels.sh"
 dest=${1:-"$here/third_party/pytorch-reference"}
-version=2.13.0
-stamp="$dest/.tempest-complete"
 
-if [[ -f "$stamp" ]]; then
+if is_complete "$dest"; then
     echo "$dest/python"
     exit 0
 fi
@@ -36,24 +36,11 @@ done
 python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' ||
     { echo "fetch-pytorch-reference: the pinned wheel is for CPython 3.11; python3 is $(python3 -V)" >&2; exit 1; }
 
-parent=$(dirname "$dest")
-mkdir -p "$parent"
-stage=$(mktemp -d "$parent/.pytorch-stage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+stage_beside "$dest" pytorch
 
 cache=${WHEEL_CACHE:-"$here/third_party/.wheel-cache"}
-mkdir -p "$cache"
-cat >"$stage/requirements.txt" <<REQ
-torch==$version --hash=sha256:60fcdcb2f3876e21146cb4524ef06397d727ca9ad5f020818547e25075fe3cb7
-nvidia-cuda-runtime==13.0.96 --hash=sha256:7f82250d7782aa23b6cfe765ecc7db554bd3c2870c43f3d1821f1d18aebf0548
-nvidia-cuda-cupti==13.0.85 --hash=sha256:4eb01c08e859bf924d222250d2e8f8b8ff6d3db4721288cf35d14252a4d933c8
-REQ
 echo "fetch-pytorch-reference: the pinned wheels (cached in $cache)" >&2
-python3 -m pip download --quiet --no-deps --require-hashes --only-binary=:all: \
-    --implementation cp --python-version 3.11 --abi cp311 \
-    --platform manylinux_2_28_x86_64 --platform manylinux_2_25_x86_64 \
-    --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
-    -r "$stage/requirements.txt" -d "$cache"
+download_torch_wheels "$cache"
 
 out="$stage/site"
 echo "fetch-pytorch-reference: the pure-Python packages torch imports" >&2
@@ -62,7 +49,7 @@ python3 -m pip install --quiet --no-deps --no-compile --only-binary=:all: --targ
     jinja2==3.1.6 markupsafe==3.0.4 fsspec==2026.9.0
 
 echo "fetch-pytorch-reference: unpacking torch without headers" >&2
-python3 - "$cache" "$out" "$version" <<'PY'
+python3 - "$cache" "$out" "$TORCH_VERSION" <<'PY'
 import pathlib, sys, zipfile
 cache, out, version = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
 def wheel(prefix):
@@ -137,9 +124,9 @@ chmod +x "$out/python"
 
 got=$("$out/python" -c 'import torch; assert not torch.cuda.is_available(); c = torch.nn.LSTMCell(4, 8); print(torch.__version__, c(torch.zeros(2, 4))[0].shape[1])' 2>/dev/null) ||
     { echo "fetch-pytorch-reference: the assembled torch does not import" >&2; exit 1; }
-[[ "$got" == "$version+cu130 8" ]] || { echo "fetch-pytorch-reference: unexpected check output: $got" >&2; exit 1; }
+[[ "$got" == "$TORCH_VERSION+cu130 8" ]] || { echo "fetch-pytorch-reference: unexpected check output: $got" >&2; exit 1; }
 
-touch "$out/.tempest-complete"
+mark_complete "$out"
 rm -rf "$dest"
 mv "$out" "$dest"
 echo "$dest/python"

@@ -1,5 +1,5 @@
-//! Helpers shared by the benchmarks: statistics, the machine line, `--quick`, and finding a
-//! Python that can import torch for the PyTorch reference figures.
+//! Helpers shared by the benchmarks: statistics, the machine line, `--quick`, the in-process
+//! explorer's setup, and finding a Python that can import torch for the PyTorch reference figures.
 
 #![allow(dead_code)]
 
@@ -35,6 +35,33 @@ impl Stats {
     /// `median (min .. max) unit`, with `prec` decimals.
     pub fn show(&self, prec: usize, unit: &str) -> String {
         format!("{:.p$} {unit} (min {:.p$}, max {:.p$}, n {})", self.median, self.min, self.max, self.n, p = prec)
+    }
+}
+
+/// The in-process explorer benchmarks' starting point: the default configuration at max speed
+/// with seed 7, the bundled model, and an `App` on them (the engine is the caller's to start, on
+/// its own reply channel).
+pub fn max_speed_app(
+) -> (tempest::explorer::config::Config, tempest::explorer::app::App, tempest_core::model::Checkpoint) {
+    let mut config = tempest::explorer::config::Config::default_config();
+    config.speed.max = true;
+    config.seed = 7;
+    let ckpt = tempest_core::assets::load_model(None).expect("the bundled model loads");
+    let app = tempest::explorer::app::App::new(&config, ckpt.vocab.clone(), false);
+    (config, app, ckpt)
+}
+
+/// Runs `ev` through `update` and sends the engine its requests (the benchmarks need no other
+/// effect).
+pub fn apply(
+    app: &mut tempest::explorer::app::App,
+    ev: tempest::explorer::app::Event,
+    engine: &std::sync::mpsc::Sender<tempest::explorer::worker::Request>,
+) {
+    for fx in tempest::explorer::app::update(app, ev) {
+        if let tempest::explorer::app::Effect::Engine(r) = fx {
+            let _ = engine.send(r);
+        }
     }
 }
 

@@ -108,8 +108,8 @@ impl Generator {
     /// characters whether to carry on (for progress, and so a long prime can be abandoned).
     /// Returns `Ok(false)` if it was abandoned; the streams are then back at a zero state.
     ///
-    /// Every stream starts from the same text, so the prime is fed once, through a one-stream
-    /// fork sharing the weights, as one sequence ([`Stepper::feed_sequence`]: layer by layer,
+    /// Every stream starts from the same text, so the prime is fed once, to the first stream,
+    /// as one sequence ([`Stepper::feed_sequence`]: layer by layer,
     /// the output head only at the end), and its state copied to every stream: the numbers of
     /// feeding each stream character by character (up to the order of float sums), at a
     /// fraction of the work.
@@ -122,12 +122,17 @@ impl Generator {
             self.uniforms.reset_stream(row);
             self.recent[row].clear();
         }
-        let mut one = self.stepper.fork(1);
+        if self.streams() == 0 {
+            // Nothing to prime, but the same answer for a prime no stream could take.
+            return Ok(tempest_step::check_ids(ids, self.vocab.len()).map(|()| true)?);
+        }
+        // Stream 0 takes the prime on the stepper's own threads (both cores when it has a
+        // helper); the others then copy its state.
         let mut logits = Vec::new();
-        if !one.feed_sequence(0, ids, &mut logits, go_on)? {
+        if !self.stepper.feed_sequence(0, ids, &mut logits, go_on)? {
             return Ok(false);
         }
-        let state = one.row_state(0);
+        let state = self.stepper.row_state(0);
         let v = self.vocab.len();
         for row in 0..self.streams() {
             self.stepper.set_row_state(row, &state);
@@ -410,5 +415,26 @@ mod tests {
             })
             .unwrap());
         assert_eq!(all.len(), 9, "asked between every two chunks");
+    }
+
+    #[test]
+    fn an_abandoned_prime_leaves_every_stream_at_zero() {
+        let mut g = generator(CellKind::Lstm, 3);
+        let zero = g.row_state(1);
+        g.prime(&[1, 2, 3]).unwrap();
+        assert_ne!(g.row_state(0), zero, "primed");
+        let ids = vec![2u32; PRIME_CHUNK * 3];
+        assert!(!g.prime_with(&ids, &mut |_| false).unwrap());
+        for row in 0..3 {
+            assert_eq!(g.row_state(row), zero, "row {row}");
+        }
+    }
+
+    #[test]
+    fn with_no_streams_a_prime_is_only_checked() {
+        let mut g = generator(CellKind::Gru, 0);
+        assert!(g.prime(&[1, 2, 3]).is_ok());
+        let err = g.prime(&[1, 8]).unwrap_err().to_string();
+        assert!(err.contains("id 8") && err.contains("vocabulary of 8"), "{err}");
     }
 }

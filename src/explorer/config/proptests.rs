@@ -187,6 +187,16 @@ fn check_valid(c: &Config) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A table written as TOML and loaded: either a config in range or one clear line.
+fn check_document(doc: &Table) -> Result<(), TestCaseError> {
+    let text = toml::to_string(doc).expect("any table serializes");
+    let (result, path) = load_text(&text);
+    match result {
+        Ok(c) => check_valid(&c),
+        Err(e) => check_error(&e, &path),
+    }
+}
+
 fn check_error(e: &ConfigError, path: &str) -> Result<(), TestCaseError> {
     let m = e.message();
     prop_assert!(!m.trim().is_empty());
@@ -201,23 +211,13 @@ proptest! {
     /// Well-formed TOML with random keys and values: a valid config or one clear line.
     #[test]
     fn random_config_values_give_a_valid_config_or_one_clear_line(doc in document()) {
-        let text = toml::to_string(&doc).expect("any table serializes");
-        let (result, path) = load_text(&text);
-        match result {
-            Ok(c) => check_valid(&c)?,
-            Err(e) => check_error(&e, &path)?,
-        }
+        check_document(&doc)?;
     }
 
     /// Plausible values, many valid: every accepted config is in range, every refusal one line.
     #[test]
     fn plausible_config_values_give_a_valid_config_or_one_clear_line(doc in plausible()) {
-        let text = toml::to_string(&doc).expect("any table serializes");
-        let (result, path) = load_text(&text);
-        match result {
-            Ok(c) => check_valid(&c)?,
-            Err(e) => check_error(&e, &path)?,
-        }
+        check_document(&doc)?;
     }
 
     /// Any text at all (mostly not TOML): refused or accepted, never a panic. toml's own syntax

@@ -11,6 +11,7 @@
 
 pub mod budget;
 pub mod history;
+mod interrupt;
 mod scoring;
 pub mod session;
 // `worker::worker` is the thread itself; the folder also holds its session and history.

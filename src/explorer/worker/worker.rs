@@ -22,6 +22,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::budget::{drawn_bytes, Budget, BATCH_BYTES, STALL_POLL};
+use super::interrupt::Interrupt;
 use super::session::Session;
 use super::{Drawn, Reply, Request, StepBatch};
 use std::sync::Arc;
@@ -279,36 +280,16 @@ impl Worker {
                 self.generation = generation;
                 self.session = None;
                 let total = prime.len();
-                let (started, mut last_report) = (Instant::now(), Instant::now());
-                let mut gone = false;
-                let (replies, deferred) = (&self.replies, &mut self.deferred);
-                // Between chunks of the prime: take what the app has sent meanwhile (a newer
-                // Reset makes this prime moot; a closed channel means the app has quit), and
-                // report progress once it has taken long enough to notice.
-                let mut go_on = |done: usize| {
-                    loop {
-                        match rx.try_recv() {
-                            Ok(r) => {
-                                let supersedes = matches!(r, Request::Reset { .. });
-                                deferred.push_back(r);
-                                if supersedes {
-                                    return false;
-                                }
-                            }
-                            Err(TryRecvError::Empty) => break,
-                            Err(TryRecvError::Disconnected) => {
-                                gone = true;
-                                return false;
-                            }
-                        }
-                    }
-                    if started.elapsed() >= PROGRESS_EVERY && last_report.elapsed() >= PROGRESS_EVERY {
-                        last_report = Instant::now();
-                        // The main loop drains the queue all the time, so this send waits at most a frame.
+                let replies = &self.replies;
+                // Between chunks of the prime: a newer Reset makes this prime moot.
+                let mut chunks = Interrupt::new(
+                    rx,
+                    &mut self.deferred,
+                    |r| matches!(r, Request::Reset { .. }),
+                    |done| {
                         let _ = replies(Reply::Priming { generation, done, total });
-                    }
-                    true
-                };
+                    },
+                );
                 let made = Session::start(
                     &self.weights,
                     self.vocab.clone(),
@@ -317,9 +298,9 @@ impl Worker {
                     seed,
                     coupled,
                     self.history_chars,
-                    &mut go_on,
+                    &mut |done| chunks.go_on(done),
                 );
-                if gone {
+                if chunks.gone {
                     return Err(Stopped);
                 }
                 match made {
@@ -440,36 +421,19 @@ impl Worker {
                 // What is drawn so far goes out first, so the panes do not wait behind the score.
                 self.flush()?;
                 let total = text.len();
-                let (started, mut last_report) = (Instant::now(), Instant::now());
-                let mut gone = false;
-                let (replies, deferred) = (&self.replies, &mut self.deferred);
-                // As for a long prime: take what arrives meanwhile (a newer Score makes this one
-                // moot), and report progress once it has taken long enough to notice.
-                let mut go_on = |done: usize| {
-                    loop {
-                        match rx.try_recv() {
-                            Ok(r) => {
-                                let supersedes = matches!(r, Request::Score { .. });
-                                deferred.push_back(r);
-                                if supersedes {
-                                    return false;
-                                }
-                            }
-                            Err(TryRecvError::Empty) => break,
-                            Err(TryRecvError::Disconnected) => {
-                                gone = true;
-                                return false;
-                            }
-                        }
-                    }
-                    if started.elapsed() >= PROGRESS_EVERY && last_report.elapsed() >= PROGRESS_EVERY {
-                        last_report = Instant::now();
+                let replies = &self.replies;
+                // As for a long prime; a newer Score makes this one moot.
+                let mut chunks = Interrupt::new(
+                    rx,
+                    &mut self.deferred,
+                    |r| matches!(r, Request::Score { .. }),
+                    |done| {
                         let _ = replies(Reply::Scoring { id, done, total });
-                    }
-                    true
-                };
-                let made = super::scoring::score(&self.weights, &self.vocab, &context, &text, &mut go_on);
-                if gone {
+                    },
+                );
+                let made =
+                    super::scoring::score(&self.weights, &self.vocab, &context, &text, &mut |done| chunks.go_on(done));
+                if chunks.gone {
                     return Err(Stopped);
                 }
                 match made {
