@@ -626,8 +626,18 @@ fn bench_prime(model: &CharRnn, vocab: &tempest_core::model::Vocab, rounds: usiz
         }
     });
     println!("  stepper, one step per character   wall {}   cpu {}", w.show(1, "ms"), c.show(1, "ms"));
+    let (w, c) = time(&mut || {
+        one.reset_row(0);
+        one.feed_sequence(0, &ids, &mut logits, &mut |_| true).unwrap();
+    });
+    println!("  stepper, sequence feed, 1 thread  wall {}   cpu {}", w.show(1, "ms"), c.show(1, "ms"));
+    let threads = gen.stepper().threads();
     let (w, c) = time(&mut || gen.prime(&ids).unwrap());
-    println!("  stepper, sequence feed (prime)    wall {}   cpu {}", w.show(1, "ms"), c.show(1, "ms"));
+    println!(
+        "  stepper, sequence feed, {threads} thr    wall {}   cpu {} (this thread; the explorer's prime)",
+        w.show(1, "ms"),
+        c.show(1, "ms")
+    );
     let input = tch::Tensor::from_slice(&ids.iter().map(|&i| i as i64).collect::<Vec<_>>()).view([1, -1]);
     for threads in [1, 2] {
         tch::set_num_threads(threads);

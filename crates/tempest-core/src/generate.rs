@@ -108,8 +108,8 @@ impl Generator {
     /// characters whether to carry on (for progress, and so a long prime can be abandoned).
     /// Returns `Ok(false)` if it was abandoned; the streams are then back at a zero state.
     ///
-    /// Every stream starts from the same text, so the prime is fed once, through a one-stream
-    /// fork sharing the weights, as one sequence ([`Stepper::feed_sequence`]: layer by layer,
+    /// Every stream starts from the same text, so the prime is fed once, to the first stream,
+    /// as one sequence ([`Stepper::feed_sequence`]: layer by layer,
     /// the output head only at the end), and its state copied to every stream: the numbers of
     /// feeding each stream character by character (up to the order of float sums), at a
     /// fraction of the work.
@@ -122,12 +122,17 @@ impl Generator {
             self.uniforms.reset_stream(row);
             self.recent[row].clear();
         }
-        let mut one = self.stepper.fork(1);
+        if self.streams() == 0 {
+            // Nothing to prime, but the same answer for a prime no stream could take.
+            return Ok(tempest_step::check_ids(ids, self.vocab.len()).map(|()| true)?);
+        }
+        // Stream 0 takes the prime on the stepper's own threads (both cores when it has a
+        // helper); the others then copy its state.
         let mut logits = Vec::new();
-        if !one.feed_sequence(0, ids, &mut logits, go_on)? {
+        if !self.stepper.feed_sequence(0, ids, &mut logits, go_on)? {
             return Ok(false);
         }
-        let state = one.row_state(0);
+        let state = self.stepper.row_state(0);
         let v = self.vocab.len();
         for row in 0..self.streams() {
             self.stepper.set_row_state(row, &state);
@@ -286,6 +291,109 @@ mod tests {
         }
     }
 
+    /// A small model with fixed made-up weights (the same in every run, whatever other tests do
+    /// to libtorch's global seed), its output head large enough for peaked distributions, so
+    /// that the cuts bite.
+    fn small_model() -> CharRnn {
+        let spec = ModelSpec { cell: CellKind::Lstm, layers: 1, hidden: 16, embed: 8, vocab: 8, dropout: 0.0 };
+        let model = CharRnn::new(spec, tch::Device::Cpu);
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        tch::no_grad(|| {
+            for (name, t) in model.named_tensors() {
+                let scale = if name.starts_with("head.") { 3.0 } else { 1.5 };
+                let data: Vec<f32> = (0..t.numel())
+                    .map(|_| {
+                        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                        ((x >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
+                    })
+                    .collect();
+                t.shallow_clone().copy_(&tch::Tensor::from_slice(&data).reshape(t.size()));
+            }
+        });
+        model
+    }
+
+    /// Streams of `model` with the given settings, primed alike, coupled or not.
+    fn primed(model: &CharRnn, settings: &[SamplerSettings], seed: u64, coupled: bool) -> Generator {
+        let chars: Vec<char> = "abcdef \n".chars().collect();
+        let n = settings.len();
+        let mut g =
+            Generator::new(model.stepper(n), Vocab::new(chars).unwrap(), settings.to_vec(), seed, coupled).unwrap();
+        g.prime(&[0, 1, 2, 6]).unwrap();
+        g
+    }
+
+    fn texts(g: &mut Generator, steps: usize) -> Vec<Vec<u32>> {
+        let mut out = vec![Vec::new(); g.streams()];
+        for _ in 0..steps {
+            for (i, d) in g.step().unwrap().into_iter().enumerate() {
+                out[i].push(d.id);
+            }
+        }
+        out
+    }
+
+    /// Coupled, a setting that is off (a repetition window while the penalty is 1, top-k at or
+    /// above the vocabulary) changes nothing: the panes write the same text.
+    #[test]
+    fn coupled_streams_differing_only_in_an_inactive_setting_write_the_same_text() {
+        let m = small_model();
+        let plain = SamplerSettings::with_temperature(1.5);
+        let settings = [
+            plain,
+            SamplerSettings { repeat_window: 7, ..plain },
+            SamplerSettings { top_k: 8, ..plain },
+            SamplerSettings { top_k: 50, repeat_penalty: 1.3, repeat_window: 0, ..plain },
+        ];
+        let t = texts(&mut primed(&m, &settings, 3, true), 300);
+        for (i, other) in t.iter().enumerate().skip(1) {
+            assert_eq!(&t[0], other, "stream {} ({:?}) left the plain stream", i + 1, settings[i]);
+        }
+        // Not a vacuous agreement: uncoupled, the same streams part at once.
+        let t = texts(&mut primed(&m, &settings, 3, false), 300);
+        assert_ne!(t[0], t[1]);
+    }
+
+    /// Coupled streams with different samplers still draw with one shared number per step: each
+    /// writes exactly what it writes alone with the same seed (so the others' samplers cannot
+    /// shift its random numbers), and they differ from one another by their settings alone.
+    #[test]
+    fn coupled_streams_with_different_samplers_share_one_random_stream() {
+        let m = small_model();
+        let hot = SamplerSettings::with_temperature(1.5);
+        let settings = [
+            hot,
+            SamplerSettings { top_p: 0.9, ..hot },
+            SamplerSettings { min_p: 0.1, ..hot },
+            SamplerSettings { top_k: 3, ..hot },
+            SamplerSettings { repeat_penalty: 1.4, repeat_window: 16, ..hot },
+            SamplerSettings::with_temperature(0.3),
+        ];
+        let together = texts(&mut primed(&m, &settings, 11, true), 400);
+        let distinct: std::collections::BTreeSet<u32> = together[0].iter().copied().collect();
+        assert!(distinct.len() >= 4, "the plain stream is varied text, not a fixed point: {distinct:?}");
+        for (i, s) in settings.iter().enumerate() {
+            let alone = texts(&mut primed(&m, &[*s], 11, true), 400).remove(0);
+            assert_eq!(together[i], alone, "stream {} ({s:?}) drew other numbers beside the others", i + 1);
+        }
+        for i in 1..settings.len() {
+            assert_ne!(together[0], together[i], "stream {} ({:?}) should differ from plain", i + 1, settings[i]);
+        }
+        // Each stream's character is the inverse-CDF draw of its own distribution at the one
+        // number all share: the seed's coupled sequence, whatever the samplers.
+        let mut g = primed(&m, &settings, 11, true);
+        let (mut shared, mut u) = (Uniforms::new(11, settings.len()), Vec::new());
+        for _ in 0..200 {
+            shared.next(true, &mut u);
+            let d = g.sample();
+            for (i, d) in d.iter().enumerate() {
+                assert_eq!(d.id, draw(&d.chain().probs, u[i]), "stream {} ({:?})", i + 1, settings[i]);
+            }
+            let ids: Vec<u32> = d.iter().map(|d| d.id).collect();
+            g.accept(&ids).unwrap();
+        }
+    }
+
     #[test]
     fn a_prime_can_be_abandoned_between_chunks() {
         let mut g = generator(CellKind::Lstm, 2);
@@ -307,5 +415,26 @@ mod tests {
             })
             .unwrap());
         assert_eq!(all.len(), 9, "asked between every two chunks");
+    }
+
+    #[test]
+    fn an_abandoned_prime_leaves_every_stream_at_zero() {
+        let mut g = generator(CellKind::Lstm, 3);
+        let zero = g.row_state(1);
+        g.prime(&[1, 2, 3]).unwrap();
+        assert_ne!(g.row_state(0), zero, "primed");
+        let ids = vec![2u32; PRIME_CHUNK * 3];
+        assert!(!g.prime_with(&ids, &mut |_| false).unwrap());
+        for row in 0..3 {
+            assert_eq!(g.row_state(row), zero, "row {row}");
+        }
+    }
+
+    #[test]
+    fn with_no_streams_a_prime_is_only_checked() {
+        let mut g = generator(CellKind::Gru, 0);
+        assert!(g.prime(&[1, 2, 3]).is_ok());
+        let err = g.prime(&[1, 8]).unwrap_err().to_string();
+        assert!(err.contains("id 8") && err.contains("vocabulary of 8"), "{err}");
     }
 }

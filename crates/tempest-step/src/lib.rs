@@ -40,7 +40,7 @@ mod x86;
 pub use kernels::Kernel;
 pub use layout::{Cell, PlainLayer, PlainWeights, ShapeError, StepWeights};
 pub use sequence::SEQ_CHUNK;
-pub use stepper::{RowState, StepError, Stepper};
+pub use stepper::{check_ids, RowState, StepError, Stepper};
 
 #[cfg(test)]
 mod sequence_tests;

@@ -78,11 +78,37 @@ impl Drop for Helper {
     }
 }
 
+/// How the second part of a [`run_parts`] went.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Handoff {
+    /// There is no helper: one part, run here.
+    Solo,
+    /// The helper ran its part, and this thread then waited this long for it.
+    Shared(Duration),
+    /// The helper had not picked its part up by the time this thread was done with its own (it
+    /// was asleep or off its core), so this thread ran both.
+    TakenBack,
+}
+
+impl Handoff {
+    /// Whether the helper cost this thread time rather than saving it: it was off its core when
+    /// its part was posted, or it stalled for a scheduler slice (`stall`) while running it.
+    pub(crate) fn was_late(self, stall: Duration) -> bool {
+        match self {
+            Handoff::Solo => false,
+            Handoff::Shared(waited) => waited >= stall,
+            Handoff::TakenBack => true,
+        }
+    }
+}
+
 /// Runs `job(0)` here and, with a helper, `job(1)` on it at the same time; returns when both are
-/// done. A panic in either part is re-raised here, after both have finished.
-pub(crate) fn run_parts(helper: Option<&Helper>, job: &(dyn Fn(usize) + Sync)) {
+/// done, saying how the hand-off went. A panic in either part is re-raised here, after both have
+/// finished.
+pub(crate) fn run_parts(helper: Option<&Helper>, job: &(dyn Fn(usize) + Sync)) -> Handoff {
     let Some(helper) = helper else {
-        return job(0);
+        job(0);
+        return Handoff::Solo;
     };
     let other = || job(1);
     let other: &(dyn Fn() + Sync) = &other;
@@ -108,8 +134,9 @@ pub(crate) fn run_parts(helper: Option<&Helper>, job: &(dyn Fn(usize) + Sync)) {
         if let Err(p) = mine.and(theirs) {
             resume_unwind(p);
         }
-        return;
+        return Handoff::TakenBack;
     }
+    let waiting = Instant::now();
     let mut spins = 0u32;
     while sh.done.load(Ordering::Acquire) != epoch {
         if spins < WAIT_SPINS {
@@ -125,6 +152,7 @@ pub(crate) fn run_parts(helper: Option<&Helper>, job: &(dyn Fn(usize) + Sync)) {
     if let Err(p) = mine {
         resume_unwind(p);
     }
+    Handoff::Shared(waiting.elapsed())
 }
 
 fn helper_loop(sh: &Shared) {

@@ -127,3 +127,86 @@ fn a_sequence_with_an_unknown_id_is_refused_before_any_work() {
     assert!(st.feed_sequence(0, &[], &mut logits, &mut |_| panic!("no chunks to ask about")).unwrap());
     assert_eq!(logits, vec![1.0; 3], "an empty sequence writes no logits");
 }
+
+#[test]
+fn a_sequence_fed_on_two_threads_is_bit_for_bit_the_one_thread_feed() {
+    // 37 hidden units: the unit split ends part-way through the kernel's four-row blocks, and the
+    // head's 11 rows split unevenly too. Under Miri the helper thread's hand-offs are checked on a
+    // short sequence.
+    let (len, hidden) = if cfg!(miri) { (3, 5) } else { (2 * SEQ_CHUNK + 9, 37) };
+    for cell in [Cell::Lstm, Cell::Gru, Cell::Rnn] {
+        let w = Arc::new(StepWeights::new(&weights(cell, 2, hidden, 6, 11, 7)).unwrap());
+        let seq = ids(len, 11, 3);
+        for kernel in Kernel::available() {
+            let what = format!("{cell:?} h{hidden} len {len} {kernel}");
+            let run = |threads: usize| {
+                let mut st = Stepper::single(Arc::clone(&w), 2);
+                st.set_kernel(kernel).unwrap();
+                st.set_threads(threads);
+                assert_eq!(st.threads(), threads.min(2), "{what}: the helper started");
+                let mut logits = Vec::new();
+                // From a stepped state, so the feed starts from something other than zeros.
+                st.step(&[4, 9], &mut logits).unwrap();
+                let mut chunks = 0;
+                assert!(st
+                    .feed_sequence(1, &seq, &mut logits, &mut |_| {
+                        chunks += 1;
+                        true
+                    })
+                    .unwrap());
+                (st.row_state(0), st.row_state(1), logits, chunks)
+            };
+            let (one, two) = (run(1), run(2));
+            assert_eq!(one, two, "{what}: two threads differ from one");
+        }
+    }
+}
+
+#[test]
+fn a_feed_goes_on_alone_while_the_helper_keeps_missing_its_hand_offs() {
+    use crate::pool::{Handoff, Helper};
+    use crate::sequence::Sharing;
+    use std::time::Duration;
+
+    let helper = Helper::spawn().expect("a helper thread");
+    let mut s = Sharing::new(Some(&helper));
+    s.next_chunk();
+    assert!(s.helper().is_some(), "a fresh feed shares");
+    // A helper still waking up is not late.
+    for _ in 0..100 {
+        s.record(Handoff::TakenBack);
+    }
+    assert!(s.helper().is_some(), "taken back before the helper woke");
+    // Quick hand-offs and short waits are the helper doing its job, however many.
+    for _ in 0..1000 {
+        s.record(Handoff::Shared(Duration::from_micros(20)));
+    }
+    assert!(s.helper().is_some());
+    // Eight late hand-offs in a chunk are tolerated; the ninth sends the feed on alone at once.
+    for _ in 0..4 {
+        s.record(Handoff::TakenBack);
+        s.record(Handoff::Shared(Duration::from_millis(4)));
+    }
+    assert!(s.helper().is_some(), "eight late hand-offs");
+    s.record(Handoff::TakenBack);
+    assert!(s.helper().is_none(), "the ninth");
+    // Alone for the rest of that chunk and three more, then the helper is tried again.
+    for chunk in 0..3 {
+        s.next_chunk();
+        assert!(s.helper().is_none(), "solo chunk {chunk}");
+    }
+    s.next_chunk();
+    assert!(s.helper().is_some(), "tried again");
+    s.record(Handoff::Shared(Duration::from_micros(20)));
+    // Late counts start afresh in every chunk.
+    for _ in 0..8 {
+        s.record(Handoff::TakenBack);
+    }
+    s.next_chunk();
+    s.record(Handoff::TakenBack);
+    assert!(s.helper().is_some(), "eight in one chunk and one in the next are not nine");
+    // Without a helper there is nothing to share, and nothing is ever late.
+    let mut alone = Sharing::new(None);
+    alone.record(Handoff::Solo);
+    assert!(alone.helper().is_none());
+}

@@ -47,6 +47,15 @@ impl fmt::Display for StepError {
 
 impl std::error::Error for StepError {}
 
+/// Refuses the first id at or above `vocab`: the check every step and sequence feed makes before
+/// any work, so a refused call leaves every stream as it was.
+pub fn check_ids(ids: &[u32], vocab: usize) -> Result<(), StepError> {
+    match ids.iter().find(|&&i| i as usize >= vocab) {
+        Some(&bad) => Err(StepError::IdOutOfVocab { id: bad, vocab }),
+        None => Ok(()),
+    }
+}
+
 /// Generates for `batch` independent streams, one character each per step, over weights shared
 /// (through an `Arc`) with any number of other steppers.
 pub struct Stepper {
@@ -243,9 +252,7 @@ impl Stepper {
     pub fn step(&mut self, ids: &[u32], logits: &mut Vec<f32>) -> Result<(), StepError> {
         assert_eq!(ids.len(), self.batch, "one id per stream");
         let w = &*self.w;
-        if let Some(&bad) = ids.iter().find(|&&i| i as usize >= w.vocab) {
-            return Err(StepError::IdOutOfVocab { id: bad, vocab: w.vocab });
-        }
+        check_ids(ids, w.vocab)?;
         let (batch, kernel) = (self.batch, self.kernel);
         logits.resize(batch * w.vocab, 0.0);
         let parts = self.threads();
@@ -273,7 +280,7 @@ impl Stepper {
                     ran.store(k.code(), Ordering::Relaxed);
                 }
             };
-            run_parts(self.helper.as_ref(), &job);
+            let _ = run_parts(self.helper.as_ref(), &job);
             // Both parts are done: this thread is the only one touching the buffers.
             for row in 0..batch {
                 // SAFETY: no other view of these elements is alive, and `h_new` and `h` are
@@ -288,7 +295,7 @@ impl Stepper {
             // SAFETY: as above; the parts write disjoint rows of the logits.
             unsafe { dispatch_head(kernel, w, batch, &bufs, r0, r1) };
         };
-        run_parts(self.helper.as_ref(), &job);
+        let _ = run_parts(self.helper.as_ref(), &job);
         Ok(())
     }
 
@@ -301,8 +308,9 @@ impl Stepper {
     ///
     /// Between chunks of [`SEQ_CHUNK`](crate::SEQ_CHUNK) characters it asks `go_on(characters
     /// fed so far)` whether to carry on; if not it returns `Ok(false)` and the stream's state is
-    /// as it was before the call. Runs on this thread only. An empty `ids` changes nothing (and
-    /// leaves `logits` alone).
+    /// as it was before the call. Runs on the stepper's threads (see [`Stepper::set_threads`]),
+    /// with the same results on one or two. An empty `ids` changes nothing (and leaves `logits`
+    /// alone).
     pub fn feed_sequence(
         &mut self,
         row: usize,
@@ -312,9 +320,7 @@ impl Stepper {
     ) -> Result<bool, StepError> {
         assert!(row < self.batch, "a stream of this stepper");
         let w = &*self.w;
-        if let Some(&bad) = ids.iter().find(|&&i| i as usize >= w.vocab) {
-            return Err(StepError::IdOutOfVocab { id: bad, vocab: w.vocab });
-        }
+        check_ids(ids, w.vocab)?;
         let (hid, hp, n) = (w.hidden, w.hp, w.layers.len());
         let start = self.row_state(row);
         let mut state = SeqState {
@@ -330,7 +336,7 @@ impl Stepper {
             c: if w.cell == Cell::Lstm { start.c } else { vec![Vec::new(); n] },
         };
         // SAFETY: `self.kernel` passed `set_kernel`'s check (or is `Kernel::best()`).
-        if !unsafe { sequence::feed(self.kernel, w, &mut state, ids, logits, go_on) } {
+        if !unsafe { sequence::feed(self.kernel, self.helper.as_ref(), w, &mut state, ids, logits, go_on) } {
             return Ok(false);
         }
         let done = RowState {

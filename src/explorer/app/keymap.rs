@@ -56,14 +56,24 @@ pub struct Bind {
     pub when: When,
 }
 
-/// One entry of the hint bar. The bar shows the hints whose `when` holds, lowest `rank` first,
-/// and cuts them off from the right when space is short.
+/// Which focused pane a hint is for: a read-only scored pane takes no sampler settings, cannot
+/// branch and does not step, so the keys for those are not offered there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum For {
+    AnyPane,
+    Generating,
+    Scored,
+}
+
+/// One entry of the hint bar. The bar shows the hints whose `when` holds and that are `for` the
+/// focused pane, lowest `rank` first, and cuts them off from the right when space is short.
 #[derive(Debug, Clone, Copy)]
 pub struct Hint {
     pub keys: &'static str,
     pub text: &'static str,
     pub when: When,
     pub rank: u8,
+    pub panes: For,
 }
 
 /// One line of the help overlay and of the README's key table, and the bindings behind it.
@@ -87,7 +97,15 @@ const fn bind_in(action: Action, keys: &'static [Key], modes: &'static [Mode]) -
     Bind { action, keys, when: When::In(modes) }
 }
 const fn hint_in(keys: &'static str, text: &'static str, rank: u8, modes: &'static [Mode]) -> Hint {
-    Hint { keys, text, when: When::In(modes), rank }
+    Hint { keys, text, when: When::In(modes), rank, panes: For::AnyPane }
+}
+/// A hint only while a generating pane is focused.
+const fn gen_hint(keys: &'static str, text: &'static str, rank: u8, modes: &'static [Mode]) -> Hint {
+    Hint { panes: For::Generating, ..hint_in(keys, text, rank, modes) }
+}
+/// A hint only while a scored pane is focused.
+const fn scored_hint(keys: &'static str, text: &'static str, rank: u8, modes: &'static [Mode]) -> Hint {
+    Hint { panes: For::Scored, ..hint_in(keys, text, rank, modes) }
 }
 
 /// The main screen, not inspecting: running or paused.
@@ -98,6 +116,7 @@ const INSPECT: &[Mode] = &[Mode::Inspect];
 const STOPPED: &[Mode] = &[Mode::Paused, Mode::Inspect];
 /// The main screen in any of its modes.
 const MAIN: &[Mode] = &[Mode::Running, Mode::Paused, Mode::Inspect];
+const HELP: &[Mode] = &[Mode::Help];
 
 use Action::*;
 use KeyCode::{BackTab, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
@@ -124,7 +143,7 @@ pub const KEYMAP: &[Row] = &[
               (0 = argmax), or the next top-k / top-p / min-p / repetition-penalty step; it applies from the \
               next character and the histogram re-draws at once, even while paused",
         bind: &[bind(TempUp, &[key(Up), ch('k')]), bind(TempDown, &[key(Down), ch('j')])],
-        hints: &[hint_in("↑/↓", ADJUST_HINT, 1, NORMAL)],
+        hints: &[gen_hint("↑/↓", ADJUST_HINT, 1, NORMAL)],
     },
     Row {
         keys: "shift-↑/↓ pgup/pgdn K/J",
@@ -149,7 +168,7 @@ pub const KEYMAP: &[Row] = &[
         help: "step one character (paused)",
         doc: "step one character (while paused)",
         bind: &[bind(Step, &[ch('.'), ch('n')])],
-        hints: &[hint_in(".", "step", 2, STOPPED)],
+        hints: &[gen_hint(".", "step", 2, STOPPED)],
     },
     Row {
         keys: "[ ]",
@@ -201,7 +220,7 @@ pub const KEYMAP: &[Row] = &[
         doc: "inspect: branch: the pane rewinds to the cursor and continues from the character picked in the \
               histogram (at first the one drawn)",
         bind: &[bind_in(Branch, &[key(Enter)], INSPECT)],
-        hints: &[hint_in("enter", "branch", 2, INSPECT)],
+        hints: &[gen_hint("enter", "branch", 2, INSPECT)],
     },
     Row {
         keys: "r",
@@ -251,7 +270,7 @@ pub const KEYMAP: &[Row] = &[
         help: "add a pane / remove the focused one",
         doc: "add a pane (up to 6; it copies the focused pane's settings) / remove the focused pane",
         bind: &[bind(AddPane, &[ch('a')]), bind(RemovePane, &[ch('x')])],
-        hints: &[],
+        hints: &[scored_hint("x", "remove", 4, NORMAL)],
     },
     Row {
         keys: "g",
@@ -259,7 +278,7 @@ pub const KEYMAP: &[Row] = &[
         doc: "colour each character by its probability: off → GLTR rank buckets (top 1 / 3 / 10 / rest, or \
               1 / 10 / 100 / rest above 256 characters) → p-scale, with a legend",
         bind: &[bind(CycleColors, &[ch('g')])],
-        hints: &[],
+        hints: &[scored_hint("g", "rank colours", 1, NORMAL)],
     },
     Row {
         keys: "e",
@@ -331,7 +350,7 @@ pub const KEYMAP: &[Row] = &[
         doc: "choose which sampler setting ↑/↓ adjusts: temperature → top-k → top-p → min-p → repetition \
               penalty; the focused pane's title marks it (▸) and the hint bar names it",
         bind: &[bind(CycleKnob, &[ch('t')])],
-        hints: &[hint_in("t", "setting", 2, NORMAL)],
+        hints: &[gen_hint("t", "setting", 2, NORMAL)],
     },
     Row {
         keys: "P",
@@ -371,7 +390,7 @@ pub const KEYMAP: &[Row] = &[
             bind_in(SelectUp, &[ch('<')], INSPECT),
             bind_in(SelectDown, &[ch('>')], INSPECT),
         ],
-        hints: &[hint_in("</>", "pick", 5, INSPECT)],
+        hints: &[gen_hint("</>", "pick", 5, INSPECT), scored_hint("</>", "row", 5, INSPECT)],
     },
     Row {
         keys: "click",
@@ -415,7 +434,19 @@ pub const KEYMAP: &[Row] = &[
         doc: "this help, with what every figure in the titles means (↑/↓ scroll, ? or Esc closes it; any other \
               key closes it and acts)",
         bind: &[bind(ToggleHelp, &[ch('?')])],
-        hints: &[hint_in("?", "help", 5, MAIN)],
+        hints: &[hint_in("?", "help", 5, MAIN), hint_in("?/esc", "close", 1, HELP)],
+    },
+    Row {
+        keys: "↑/↓ k/j pgup/pgdn",
+        help: "help: scroll a line / a page",
+        doc: "in this help: scroll it a line / a page (it stops at its last line)",
+        bind: &[
+            bind_in(HelpLineUp, &[key(Up), ch('k')], HELP),
+            bind_in(HelpLineDown, &[key(Down), ch('j')], HELP),
+            bind_in(HelpPageUp, &[key(PageUp)], HELP),
+            bind_in(HelpPageDown, &[key(PageDown)], HELP),
+        ],
+        hints: &[hint_in("↑/↓", "scroll", 0, HELP)],
     },
     Row {
         keys: "esc",
@@ -435,8 +466,8 @@ pub const KEYMAP: &[Row] = &[
     },
 ];
 
-/// Hints of the overlays, whose keys their own code reads (the editors in `edit.rs`, the sweep
-/// screen in `sweep_view.rs`, the help in `update.rs`); the main screen's come from [`KEYMAP`].
+/// Hints of the overlays whose keys their own code reads (the editors in `edit.rs`, the sweep
+/// screen in `sweep_view.rs`); those of the main screen and of the help come from [`KEYMAP`].
 pub const OVERLAY_HINTS: &[Hint] = &[
     hint_in("enter", "apply", 0, &[Mode::PrimeEditor]),
     hint_in("esc", "cancel", 1, &[Mode::PrimeEditor]),
@@ -456,8 +487,7 @@ pub const OVERLAY_HINTS: &[Hint] = &[
     hint_in("←/→", "metric", 0, &[Mode::Sweep]),
     hint_in("r", "re-run", 1, &[Mode::Sweep]),
     hint_in("esc", "back", 2, &[Mode::Sweep]),
-    hint_in("↑/↓", "scroll", 0, &[Mode::Help]),
-    hint_in("?/esc", "close", 1, &[Mode::Help]),
+    // Any key the help does not bind closes it and then does what it always does.
     hint_in("other keys", "close and act", 2, &[Mode::Help]),
 ];
 
@@ -487,10 +517,21 @@ pub fn action_for(ev: &KeyEvent, mode: Mode) -> Option<Action> {
     lookup(k, mode).or_else(|| if k.shift { lookup(Key { shift: false, ..k }, mode) } else { None })
 }
 
-/// The hint bar's entries for `mode`, most useful first.
-pub fn hints(mode: Mode) -> Vec<&'static Hint> {
-    let mut h: Vec<_> =
-        KEYMAP.iter().flat_map(|r| r.hints).chain(OVERLAY_HINTS).filter(|h| h.when.holds(mode)).collect();
+/// The hint bar's entries for `mode`, most useful first, for a focused pane that is `scored` or
+/// generates.
+pub fn hints(mode: Mode, scored: bool) -> Vec<&'static Hint> {
+    let for_pane = |h: &&Hint| match h.panes {
+        For::AnyPane => true,
+        For::Generating => !scored,
+        For::Scored => scored,
+    };
+    let mut h: Vec<_> = KEYMAP
+        .iter()
+        .flat_map(|r| r.hints)
+        .chain(OVERLAY_HINTS)
+        .filter(|h| h.when.holds(mode))
+        .filter(for_pane)
+        .collect();
     h.sort_by_key(|h| h.rank);
     h
 }
@@ -540,7 +581,7 @@ mod tests {
         KeyEvent::new(code, m)
     }
 
-    const MODES: [Mode; 3] = [Mode::Running, Mode::Paused, Mode::Inspect];
+    const MODES: [Mode; 4] = [Mode::Running, Mode::Paused, Mode::Inspect, Mode::Help];
 
     #[test]
     fn every_action_is_bound_and_reachable() {
@@ -626,7 +667,8 @@ mod tests {
 
     #[test]
     fn hints_follow_the_mode_in_rank_order() {
-        let names = |m| hints(m).iter().map(|h| format!("{} {}", h.keys, h.text)).collect::<Vec<_>>();
+        let named = |m, scored| hints(m, scored).iter().map(|h| format!("{} {}", h.keys, h.text)).collect::<Vec<_>>();
+        let names = |m| named(m, false);
         assert_eq!(
             names(Mode::Running),
             ["←/→ focus", "↑/↓ T", "space pause", "t setting", "[ inspect", "? help", "q quit"]
@@ -656,6 +698,16 @@ mod tests {
         assert_eq!(names(Mode::SeedEditor), ["0-9 digits", "enter restart with it", "esc cancel", "ctrl-u clear"]);
         assert_eq!(names(Mode::Sweep), ["←/→ metric", "r re-run", "esc back"]);
         assert_eq!(names(Mode::Help), ["↑/↓ scroll", "?/esc close", "other keys close and act"]);
+        // A scored pane takes no settings, does not step and cannot branch: no hints for those.
+        assert_eq!(
+            named(Mode::Paused, true),
+            ["←/→ focus", "g rank colours", "space resume", "[ inspect", "x remove", "? help", "q quit"]
+        );
+        assert_eq!(
+            named(Mode::Inspect, true),
+            ["[/] char", "↑/↓ line", "space resume", "esc leave", "b/w word", "</> row", "? help"]
+        );
+        assert_eq!(named(Mode::Help, true), names(Mode::Help));
     }
 
     /// Every mode has hints, and every hinted key of the main screen is bound there (a hint must
@@ -663,7 +715,7 @@ mod tests {
     #[test]
     fn every_mode_has_hints_and_main_hints_name_bound_keys() {
         for mode in Mode::ALL {
-            assert!(!hints(mode).is_empty(), "{mode:?} has no hints");
+            assert!(!hints(mode, false).is_empty() && !hints(mode, true).is_empty(), "{mode:?} has no hints");
         }
         for mode in MODES {
             for h in KEYMAP.iter().flat_map(|r| r.hints).filter(|h| h.when.holds(mode)) {

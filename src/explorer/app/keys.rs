@@ -82,6 +82,11 @@ pub enum Action {
     InspectPageDown,
     /// Load the next bundled model; every pane restarts with that model's own defaults.
     SwitchModel,
+    /// In the `?` help: scroll a line / a page up or down.
+    HelpLineUp,
+    HelpLineDown,
+    HelpPageUp,
+    HelpPageDown,
 }
 
 impl Action {
@@ -140,6 +145,10 @@ impl Action {
         Action::InspectLineDown,
         Action::InspectPageUp,
         Action::InspectPageDown,
+        Action::HelpLineUp,
+        Action::HelpLineDown,
+        Action::HelpPageUp,
+        Action::HelpPageDown,
     ];
 }
 

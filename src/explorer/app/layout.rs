@@ -56,18 +56,23 @@ pub fn main_layout(area: Rect, app: &App) -> MainLayout {
         return MainLayout { panes, histogram, alternatives, legend, status };
     }
     // Below the panes the histogram wants its top N rows, an axis, a footer, two borders and the
-    // strip, but never more than 2/5 of the height: the text is the point.
+    // strip, but never more than 2/5 of the height: the text is the point. Yet never fewer than
+    // three rows (one row says nothing about a distribution), as long as the panes keep three
+    // lines of text; the strip gives way first (see `with_strip`).
     let strip = u16::from(!app.loop_panel);
-    let want = app.limits.top_n as u16 + 4 + strip;
-    let hist_h = want.min(rest.height * 2 / 5).max(5 + strip);
+    let want = app.limits.top_n as u16 + HISTOGRAM_FRAME + strip;
+    let least = MIN_HISTOGRAM_ROWS + HISTOGRAM_FRAME;
+    let hist_h = want.min(rest.height * 2 / 5).max(least).min(rest.height.saturating_sub(MIN_PANE_HEIGHT)).max(1);
     let (histogram, alternatives) = with_strip(Rect { y: rest.bottom() - hist_h, height: hist_h, ..rest }, app);
     let panes_area = Rect { height: rest.height - hist_h, ..rest };
     MainLayout { panes: split_columns(panes_area, app.panes.len()), histogram, alternatives, legend, status }
 }
 
-/// The histogram's area split into the histogram and, on its last line, the alternatives strip.
+/// The histogram's area split into the histogram and, on its last line, the alternatives strip,
+/// unless that would leave fewer than [`MIN_HISTOGRAM_ROWS`] rows: the strip repeats the top rows,
+/// so it is what goes when the height is short.
 fn with_strip(area: Rect, app: &App) -> (Rect, Option<Rect>) {
-    if app.loop_panel || area.height < 6 {
+    if app.loop_panel || area.height < MIN_HISTOGRAM_ROWS + HISTOGRAM_FRAME + 1 {
         return (area, None);
     }
     let strip = Rect { y: area.bottom() - 1, height: 1, ..area };
@@ -76,6 +81,12 @@ fn with_strip(area: Rect, app: &App) -> (Rect, Option<Rect>) {
 
 /// Lines of the histogram's inner area that are not rows: the axis above them, the footer below.
 pub const HISTOGRAM_CHROME: u16 = 2;
+/// Lines of the histogram that are not rows: the chrome and two borders.
+const HISTOGRAM_FRAME: u16 = HISTOGRAM_CHROME + 2;
+/// Fewest histogram rows a small terminal still shows (the strip goes first).
+pub const MIN_HISTOGRAM_ROWS: u16 = 3;
+/// Lines a pane keeps below the histogram: two borders and three of text.
+const MIN_PANE_HEIGHT: u16 = 5;
 
 /// Where the histogram's rows go inside its bordered area: below the axis, above the footer.
 pub fn histogram_rows(histogram: Rect) -> Rect {

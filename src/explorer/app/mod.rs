@@ -10,6 +10,7 @@ mod event;
 mod export;
 pub mod field;
 mod generations;
+pub mod help_layout;
 pub mod keymap;
 pub mod keys;
 pub mod layout;
@@ -341,6 +342,13 @@ impl App {
 
     pub fn focused(&self) -> &PaneState {
         &self.panes[self.focus]
+    }
+
+    /// Whether the pane the keys act on (the inspected one, else the focused one) is a read-only
+    /// scored pane: the hint bar then leaves out what such a pane refuses.
+    pub fn scored_focus(&self) -> bool {
+        let pane = self.inspect.map_or(self.focus, |i| i.pane);
+        self.panes.get(pane).is_some_and(|p| p.scored.is_some())
     }
 
     /// The character for an id, tolerating ids outside the vocabulary (a bad reply must not crash

@@ -18,10 +18,10 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent, fx: &mut Vec<Effect>) {
         Overlay::None => {}
         // A click closes the help, as a key does; other overlays keep the mouse away from what is under them.
         Overlay::Help => {
-            // The wheel scrolls the help as ↑/↓ do (the overlay clamps what it shows).
+            // The wheel scrolls the help as ↑/↓ do, within its lines.
             return match m.kind {
-                MouseEventKind::ScrollUp => app.help_scroll = app.help_scroll.saturating_sub(WHEEL_ROWS as u16),
-                MouseEventKind::ScrollDown => app.help_scroll = app.help_scroll.saturating_add(WHEEL_ROWS as u16),
+                MouseEventKind::ScrollUp => super::update::scroll_help(app, -(WHEEL_ROWS as i32)),
+                MouseEventKind::ScrollDown => super::update::scroll_help(app, WHEEL_ROWS as i32),
                 MouseEventKind::Down(_) => app.overlay = Overlay::None,
                 _ => {}
             };

@@ -4,10 +4,10 @@ use crossterm::event::KeyEvent;
 
 use super::field::Field;
 use super::keymap::action_for;
-use super::keys::{self, Action};
+use super::keys::{self, Action, Mode};
 use super::{
-    cursor, edit, export, model_switch, neurons, pointer, replies, scored, strings, sweep_view, App, Bump, Effect,
-    Event, Inspect, Overlay,
+    cursor, edit, export, help_layout, model_switch, neurons, pointer, replies, scored, strings, sweep_view, App, Bump,
+    Effect, Event, Inspect, Overlay,
 };
 use super::{MAX_PANES, SPEED_FACTOR};
 use crate::explorer::worker::Request;
@@ -25,7 +25,11 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Paste(text) if matches!(app.overlay, Overlay::ScoreEdit { .. }) => scored::on_paste(app, &text),
         Event::Paste(text) => edit::on_paste(app, &text),
         Event::TextRead { path, text } => scored::on_text(app, path, text, &mut fx),
-        Event::Resize(w, h) => app.size = (w, h),
+        Event::Resize(w, h) => {
+            app.size = (w, h);
+            // A taller or wider screen needs less scrolling to reach the help's end.
+            scroll_help(app, 0);
+        }
         Event::Engine(reply) => replies::on_reply(app, reply),
         Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
         Event::Exported(Err(e)) => {
@@ -57,17 +61,14 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         Overlay::PrimeEdit { .. } | Overlay::SeedEdit { .. } | Overlay::UnitEdit { .. } => {
             return edit::on_key(app, key, fx)
         }
-        Overlay::Help => {
-            if let Some(delta) = help_scroll(&key) {
-                app.help_scroll = (app.help_scroll as i32 + delta).clamp(0, u16::MAX as i32) as u16;
-                return;
+        Overlay::Help => match action_for(&key, Mode::Help) {
+            Some(a @ (Action::HelpLineUp | Action::HelpLineDown | Action::HelpPageUp | Action::HelpPageDown)) => {
+                return apply(app, a, fx)
             }
             // Esc and ? close the help; any other key closes it and then does what it always does.
-            app.overlay = Overlay::None;
-            if matches!(action_for(&key, app.mode()), Some(Action::Back | Action::ToggleHelp)) {
-                return;
-            }
-        }
+            Some(Action::Back | Action::ToggleHelp) => return app.overlay = Overlay::None,
+            _ => app.overlay = Overlay::None,
+        },
         Overlay::Sweep => return sweep_view::on_key(app, key, fx),
         Overlay::ScoreEdit { .. } => return scored::on_key(app, key, fx),
         Overlay::None => {}
@@ -77,16 +78,14 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Lines a key scrolls the help by, if it is a scrolling key.
-fn help_scroll(key: &KeyEvent) -> Option<i32> {
-    use crossterm::event::KeyCode::*;
-    match key.code {
-        Up | Char('k') => Some(-1),
-        Down | Char('j') => Some(1),
-        PageUp => Some(-10),
-        PageDown => Some(10),
-        _ => None,
-    }
+/// Lines a page of the help scrolls by.
+const HELP_PAGE: i32 = 10;
+
+/// Scrolls the help by `delta` lines, never past its last line at the terminal's size, so that
+/// scrolling back always moves the view at once.
+pub(super) fn scroll_help(app: &mut App, delta: i32) {
+    let max = i32::from(help_layout::max_scroll(app));
+    app.help_scroll = (i32::from(app.help_scroll) + delta).clamp(0, max) as u16;
 }
 
 /// Carries out one action. Public so that tests and future key maps can drive the app directly.
@@ -155,6 +154,10 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.help_scroll = 0;
             app.overlay = Overlay::Help
         }
+        HelpLineUp => scroll_help(app, -1),
+        HelpLineDown => scroll_help(app, 1),
+        HelpPageUp => scroll_help(app, -HELP_PAGE),
+        HelpPageDown => scroll_help(app, HELP_PAGE),
         ToggleLoops => app.loop_panel = !app.loop_panel,
         SortLoopsByT => {
             app.loop_sort_by_t = !app.loop_sort_by_t;

@@ -71,6 +71,8 @@ pub struct HistogramView {
     pub mass_above: f32,
     pub mass_below: f32,
     pub log_scale: bool,
+    /// The character is real text scored under the model (a scored pane), not one drawn.
+    pub scored: bool,
 }
 
 impl HistogramView {
@@ -226,6 +228,7 @@ impl App {
             mass_above: mass(0..window.start),
             mass_below: mass(window.end..n),
             log_scale: self.hist.log_scale,
+            scored: self.panes[pane].scored.is_some(),
         }
     }
 }

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
 use super::fit::{self, Part};
+use super::pane::compact_label;
 use super::theme::Theme;
 use crate::explorer::app::strings;
 use crate::explorer::app::{App, HistRow, HistogramSource, HistogramView};
@@ -19,6 +20,8 @@ use tempest_core::display::{glyph, thousands};
 const PARTIAL: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 const DRAWN_LONG: &str = " ◀ drawn";
 const DRAWN_SHORT: &str = " ◀";
+/// A scored pane's characters were read, not drawn.
+const TEXT_LONG: &str = " ◀ text";
 const CUT: &str = " cut";
 
 use crate::explorer::app::layout::{histogram_rows, HISTOGRAM_CHROME as CHROME_LINES};
@@ -35,7 +38,9 @@ impl Widget for HistogramWidget<'_> {
         let rows_area = histogram_rows(area);
         let max_rows = rows_area.height as usize;
         let view = self.app.histogram(max_rows);
-        let block = Block::bordered().border_style(t.border).title(title(self.app, view.as_ref()));
+        // The title sits between the corners.
+        let room = area.width.saturating_sub(2) as usize;
+        let block = Block::bordered().border_style(t.border).title(title(self.app, view.as_ref(), room));
         let inner = block.inner(area);
         block.render(area, buf);
         let Some(view) = view else {
@@ -49,7 +54,7 @@ impl Widget for HistogramWidget<'_> {
         if inner.height < CHROME_LINES + 1 {
             return;
         }
-        let cols = Columns::fit(inner.width as usize, !view.is_model_distribution());
+        let cols = Columns::fit(inner.width as usize, !view.is_model_distribution(), view.scored);
         let scale = Scale::of(&view);
         self.axis(buf, inner.x, inner.y, &cols, &view, &scale);
         for (y, row) in view.rows.iter().enumerate().take(max_rows) {
@@ -73,14 +78,15 @@ impl Columns {
     const LEAD: usize = 4; // selection marker, glyph (up to 2 cells), space
     const PCT: usize = 8; // " 41.2%" or " 3.1e-9"
 
-    fn fit(width: usize, pair: bool) -> Columns {
+    fn fit(width: usize, pair: bool, scored: bool) -> Columns {
         let bar = |show_t1: bool, drawn: &str| {
             width.saturating_sub(Self::LEAD + Self::PCT + if show_t1 { Self::PCT } else { 0 } + drawn.chars().count())
         };
+        let long = if scored { TEXT_LONG } else { DRAWN_LONG };
         let options: &[(bool, &'static str)] = if pair {
-            &[(true, DRAWN_LONG), (true, DRAWN_SHORT), (false, DRAWN_SHORT)]
+            &[(true, long), (true, DRAWN_SHORT), (false, DRAWN_SHORT)]
         } else {
-            &[(false, DRAWN_LONG), (false, DRAWN_SHORT)]
+            &[(false, long), (false, DRAWN_SHORT)]
         };
         for &(show_t1, drawn) in options {
             if bar(show_t1, drawn) >= 8 {
@@ -254,34 +260,53 @@ impl HistogramWidget<'_> {
     }
 }
 
-fn title<'a>(app: &App, view: Option<&HistogramView>) -> Line<'a> {
+/// The title's parts, fitted to `room` cells by [`fit::choose`]: the keys go first, then the
+/// position and the settings shorten (squeezed as pane titles squeeze them), the log-scale note
+/// goes, and what the rows are (as drawn, re-tempered, scored) keeps its meaning to the last.
+fn title<'a>(app: &App, view: Option<&HistogramView>, room: usize) -> Line<'a> {
     let Some(v) = view else {
         let pane = app.inspect.map_or(app.focus, |i| i.pane);
-        return Line::from(format!(" distribution · pane {} · {} ", pane + 1, app.panes[pane].settings.label()));
+        let text = format!(" distribution · pane {} · {} ", pane + 1, app.panes[pane].settings.label());
+        return Line::from(fit::ellipsize(&text, room));
     };
-    let log = if v.log_scale { " · log scale" } else { "" };
-    let text = match v.source {
-        HistogramSource::Inspect { pos } => format!(
-            " character {} of pane {} · as drawn at {}{log} · </> pick · enter branch ",
-            thousands(pos + 1),
-            v.pane + 1,
-            v.drawn_settings.label()
-        ),
-        HistogramSource::Live { retempered: false } => format!(
-            " character {} of pane {} · as drawn at {}{log} ",
-            thousands(v.pos + 1),
-            v.pane + 1,
-            v.settings.label()
-        ),
-        HistogramSource::Live { retempered: true } => format!(
-            " character {} of pane {} · re-tempered at {} (drawn at {}){log} ",
-            thousands(v.pos + 1),
-            v.pane + 1,
-            v.settings.label(),
-            v.drawn_settings.label()
-        ),
+    let (pos, pane) = (thousands(v.pos + 1), v.pane + 1);
+    let what = Part::new([
+        format!("character {pos} of pane {pane}"),
+        format!("char {pos} · pane {pane}"),
+        format!("char {pos}"),
+        format!("#{pos}"),
+    ]);
+    let (now, drawn) = (v.settings.label(), v.drawn_settings.label());
+    let (now_c, drawn_c) = (compact_label(&now), compact_label(&drawn));
+    let how = match v.source {
+        // A scored pane's text was not drawn: it is real text, scored under the model at T = 1.
+        _ if v.scored => Part::new(["scored under the model (T 1)", "scored at T 1", "scored"]),
+        HistogramSource::Live { retempered: true } => Part::new([
+            format!("re-tempered at {now} (drawn at {drawn})"),
+            format!("re-tempered {now_c} (drawn {drawn_c})"),
+            format!("now {now_c} (drawn {drawn_c})"),
+            format!("now {now_c}"),
+        ]),
+        _ => Part::new([format!("as drawn at {drawn}"), format!("drawn at {drawn_c}"), format!("drawn {drawn_c}")]),
     };
-    Line::from(Span::raw(text))
+    let log = if v.log_scale { Part::new(["log scale", "log", ""]) } else { Part::new([""]) };
+    let keys = match v.source {
+        HistogramSource::Inspect { .. } if !v.scored => Part::new(["</> pick · enter branch", "enter branch", ""]),
+        _ => Part::new([""]),
+    };
+    const WHAT: usize = 0;
+    const HOW: usize = 1;
+    const LOG: usize = 2;
+    const KEYS: usize = 3;
+    const SEP: usize = 4;
+    let parts = [what, how, log, keys, Part::new([" · ", " "])];
+    let plan = [KEYS, KEYS, WHAT, HOW, LOG, WHAT, HOW, LOG, SEP, WHAT, HOW];
+    // A space pads each end of the title.
+    let measure = |f: &[&str]| fit::width(&fit::join(&f[..SEP], f[SEP])) + 2;
+    let chosen = fit::choose(room, &parts, &plan, measure);
+    let forms: Vec<&str> = parts.iter().zip(&chosen).map(|(p, &i)| p.forms[i].as_str()).collect();
+    let text = format!(" {} ", fit::join(&forms[..SEP], forms[SEP]));
+    Line::from(Span::raw(fit::ellipsize(&text, room)))
 }
 
 /// The footer's parts, each with shorter forms, fitted to `room` cells: what gives way first is
@@ -291,7 +316,8 @@ fn footer(v: &HistogramView, room: usize) -> String {
     let h = Part::new([format!("H {:.2} bits", v.entropy_bits), format!("H {:.2}", v.entropy_bits)]);
     let drew = match v.drawn {
         Some((c, p, rank)) => {
-            let base = format!("drew {} {}", glyph(c), format_p(p.ln()));
+            let verb = if v.scored { "text" } else { "drew" };
+            let base = format!("{verb} {} {}", glyph(c), format_p(p.ln()));
             let ranked = format!("{base} (rank {rank})");
             let mut long = ranked.clone();
             if v.source == (HistogramSource::Live { retempered: true }) {

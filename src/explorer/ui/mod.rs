@@ -16,6 +16,8 @@ pub mod theme;
 #[cfg(test)]
 mod histogram_tests;
 #[cfg(test)]
+mod lab_tests;
+#[cfg(test)]
 mod loops_sweep_tests;
 #[cfg(test)]
 mod neuron_tests;

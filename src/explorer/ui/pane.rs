@@ -59,7 +59,7 @@ pub fn short_count(n: u64) -> String {
 }
 
 /// The settings label squeezed: `T 1.50 · top-p 0.90` → `T1.50 p.90`.
-fn compact_label(label: &str) -> String {
+pub(super) fn compact_label(label: &str) -> String {
     let mut s = label.replace(" · ", " ");
     for (long, short) in
         [("T ", "T"), ("top-k ", "k"), ("top-p 0", "p"), ("top-p ", "p"), ("min-p 0", "m"), ("min-p ", "m")]

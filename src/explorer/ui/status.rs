@@ -80,7 +80,7 @@ impl Widget for StatusBar<'_> {
         right.render(Rect { x: rx, width: rw, ..area }, buf);
 
         let mut x = area.x + 1;
-        for Hint { keys: key, text: what, .. } in keymap::hints(app.mode()) {
+        for Hint { keys: key, text: what, .. } in keymap::hints(app.mode(), app.scored_focus()) {
             // ↑/↓ adjust whichever setting `t` chose: the hint names it.
             let what = if *what == keymap::ADJUST_HINT { app.knob.name() } else { what };
             let w = (fit::width(key) + fit::width(what) + 3) as u16;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::torch_step::{TorchStep, TorchWeights};
 use super::{CharRnn, Kernel, RowState, StepWeights};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The batch size from which [`PathChoice::Auto`] steps through libtorch, or `None` where the
 /// kernel is faster at every batch size measured (1 to 512). Chosen from `cargo bench --bench
@@ -219,10 +219,7 @@ impl Stepper {
             None => Ok(self.kernel.step(ids, logits)?),
             Some(t) => {
                 assert_eq!(ids.len(), self.batch, "one id per stream");
-                let vocab = self.w.kernel.vocab();
-                if let Some(&bad) = ids.iter().find(|&&i| i as usize >= vocab) {
-                    return Err(Error::Step(tempest_step::StepError::IdOutOfVocab { id: bad, vocab }));
-                }
+                tempest_step::check_ids(ids, self.w.kernel.vocab())?;
                 t.step(ids, logits);
                 Ok(())
             }

@@ -1,6 +1,7 @@
 //! Tests of `update`: every key and every engine reply, asserting on state and effects.
 
 mod editing;
+mod help;
 mod inspect;
 mod keys;
 mod model_switch;
@@ -10,6 +11,7 @@ mod pointer;
 mod replies;
 mod sampler_controls;
 mod scored;
+mod scored_hints;
 
 /// The checker of tempest's JSONL schema, shared with the integration tests.
 #[path = "../../../../tests/support/jsonl_schema.rs"]
