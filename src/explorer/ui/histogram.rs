@@ -300,7 +300,7 @@ fn title<'a>(app: &App, view: Option<&HistogramView>, room: usize) -> Line<'a> {
     const KEYS: usize = 3;
     const SEP: usize = 4;
     let parts = [what, how, log, keys, Part::new([" · ", " "])];
-    let plan = [KEYS, KEYS, WHAT, HOW, LOG, WHAT, HOW, LOG, SEP, WHAT, HOW];
+    let plan = [KEYS, KEYS, WHAT, HOW, LOG, WHAT, HOW, LOG, WHAT, SEP, HOW];
     // A space pads each end of the title.
     let measure = |f: &[&str]| fit::width(&fit::join(&f[..SEP], f[SEP])) + 2;
     let chosen = fit::choose(room, &parts, &plan, measure);

@@ -153,3 +153,21 @@ fn snapshot_at_60x16() {
 fn snapshot_at_80x24() {
     assert_debug_snapshot!(render(&sample_app(), 80, 24));
 }
+
+#[test]
+fn at_80_columns_the_hint_bar_keeps_room_beside_the_model_line() {
+    let mut app = sample_app();
+    app.model_line = "shakespeare · val 1.337".into();
+    let bar = |app: &App| lines(&render(app, 80, 24))[23].clone();
+    let running = bar(&app);
+    assert!(running.contains("←/→ focus") && running.contains("↑/↓ T") && running.contains("space pause"), "{running}");
+    assert!(running.contains("shakespeare") && running.contains("seed 7"), "{running}");
+    let mut scored = scored_app();
+    scored.model_line = app.model_line.clone();
+    press(&mut scored, '[');
+    let inspecting = bar(&scored);
+    assert!(inspecting.contains("[/] char") && inspecting.contains("space resume"), "{inspecting}");
+    press(&mut scored, '?');
+    let help = bar(&scored);
+    assert!(help.contains("↑/↓ scroll") && help.contains("?/esc close"), "{help}");
+}

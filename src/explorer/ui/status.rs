@@ -13,6 +13,16 @@ use super::theme::Theme;
 use crate::explorer::app::keymap::{self, Hint};
 use crate::explorer::app::App;
 
+/// Hints the state gives way to when there is no message.
+const HINTS_KEPT: usize = 3;
+
+/// A hint's key, its text and the cells it takes with its gap. ↑/↓ adjust whichever setting `t`
+/// chose: the hint names it.
+fn hint_text<'h>(app: &App, h: &'h Hint) -> (&'h str, &'h str, usize) {
+    let what = if h.text == keymap::ADJUST_HINT { app.knob.name() } else { h.text };
+    (h.keys, what, fit::width(h.keys) + fit::width(what) + 3)
+}
+
 pub struct StatusBar<'a> {
     pub app: &'a App,
     pub theme: &'a Theme,
@@ -52,9 +62,18 @@ impl Widget for StatusBar<'_> {
         let room = area.width as usize;
         let forms = state_forms(app, app.status.is_none());
         let sep = " │";
+        let hints = keymap::hints(app.mode(), app.scored_focus());
+        // Without a message the state leaves room for the first few hints (at 80 columns its
+        // longest form would otherwise leave none, and the keys of the mode would not show).
+        let lead = 2 + hints.iter().take(HINTS_KEPT).map(|h| hint_text(app, h).2).sum::<usize>();
         let (state, message) = match &app.status {
             None => {
-                let state = forms.iter().find(|f| fit::width(f) <= room).unwrap_or(&forms[forms.len() - 1]).clone();
+                let state = forms
+                    .iter()
+                    .find(|f| fit::width(f) + lead <= room)
+                    .or_else(|| forms.iter().find(|f| fit::width(f) <= room))
+                    .unwrap_or(&forms[forms.len() - 1])
+                    .clone();
                 (state, None)
             }
             Some(s) => {
@@ -80,10 +99,9 @@ impl Widget for StatusBar<'_> {
         right.render(Rect { x: rx, width: rw, ..area }, buf);
 
         let mut x = area.x + 1;
-        for Hint { keys: key, text: what, .. } in keymap::hints(app.mode(), app.scored_focus()) {
-            // ↑/↓ adjust whichever setting `t` chose: the hint names it.
-            let what = if *what == keymap::ADJUST_HINT { app.knob.name() } else { what };
-            let w = (fit::width(key) + fit::width(what) + 3) as u16;
+        for h in hints {
+            let (key, what, w) = hint_text(app, h);
+            let w = w as u16;
             if x + w >= rx {
                 break;
             }
