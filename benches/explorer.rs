@@ -4,8 +4,10 @@
 //! parser; every figure is read off the parsed screen or /proc.
 //!
 //! `cargo bench --bench explorer` (`-- --quick` for a smoke run; `-- --memory-secs 600` for the
-//! ten-minute memory run the README quotes, `-- --model PATH` to run it on another model;
-//! `-- --only startup|latency|memory|idle`). The half-hour soak is `benches/soak.rs`.
+//! ten-minute memory run the README quotes, `-- --model PATH` to run it and the latency run on
+//! another model; `-- --only startup|latency|memory|idle`; `-- --before PATH` to run the latency
+//! run on another build too, alternating with this one (or with `--after PATH`), for a before/after
+//! comparison in one run). The half-hour soak is `benches/soak.rs`.
 
 mod common;
 
@@ -75,9 +77,16 @@ fn first_char(args: &[&str], runs: usize, what: &str) -> f64 {
 
 /// [3, end to end] ↑/↓ on pane 1 while three panes run at max speed, until the pty's screen shows
 /// the new temperature in pane 1's title.
-fn latency(presses: usize) {
-    println!("\n[3] key → screen in the real binary: `tempest --max-speed` in a 240x60 pty, ↑/↓ on pane 1 ({presses} presses, 40–120 ms apart)");
-    let mut t = Tempest::start(&["--seed", "7", "--max-speed"], 240, 60);
+fn latency(presses: usize, model: Option<&str>, program: &str) -> Vec<f64> {
+    let mut args = vec!["--seed", "7", "--max-speed"];
+    if let Some(m) = model {
+        args.extend(["--model", m]);
+    }
+    println!(
+        "\n[3] key → screen: `{program} {}` in a 240x60 pty, ↑/↓ on pane 1 ({presses} presses, 40–120 ms apart)",
+        args.join(" ")
+    );
+    let mut t = Tempest::start_program(program, &args, &[], 240, 60);
     t.wait_for_every("generation", Duration::from_millis(5), |s| counts(s).filter(|c| c.iter().all(|&n| n >= 50)));
     let t0: f32 = pane_title(&t.screen(), 1).and_then(|p| p.0.parse().ok()).expect("pane 1's temperature");
     let (up, down) = (format!("{:.2}", t0 + 0.05), format!("{t0:.2}"));
@@ -100,6 +109,7 @@ fn latency(presses: usize) {
     let st = Stats::of(&lat);
     println!("    latency: {}; p99 {:.1} ms", st.show(1, "ms"), Stats::quantile(&lat, 0.99));
     println!("    (characters per pane at the end: {counts_end:?})");
+    lat
 }
 
 /// [5] RSS over a max-speed run of `secs` seconds, sampled every second; `model` is a path or a
@@ -186,7 +196,33 @@ fn main() {
         startup(if quick { 3 } else { 9 });
     }
     if want("latency") {
-        latency(if quick { 20 } else { 200 });
+        let presses = if quick { 20 } else { 200 };
+        let model = arg("--model");
+        let this = arg("--after").unwrap_or_else(|| env!("CARGO_BIN_EXE_tempest").to_string());
+        let this = this.as_str();
+        match arg("--before") {
+            None => {
+                latency(presses, model.as_deref(), this);
+            }
+            Some(before) => {
+                // Alternating halves, so drift in the machine's load hits both builds alike.
+                let (mut old, mut new) = (Vec::new(), Vec::new());
+                for _ in 0..2 {
+                    old.extend(latency(presses / 2, model.as_deref(), &before));
+                    new.extend(latency(presses / 2, model.as_deref(), this));
+                }
+                println!(
+                    "\n    before ({before}): {}; p99 {:.1} ms",
+                    Stats::of(&old).show(1, "ms"),
+                    Stats::quantile(&old, 0.99)
+                );
+                println!(
+                    "    this build:  {}; p99 {:.1} ms",
+                    Stats::of(&new).show(1, "ms"),
+                    Stats::quantile(&new, 0.99)
+                );
+            }
+        }
     }
     if want("memory") {
         let secs = arg("--memory-secs").and_then(|s| s.parse().ok()).unwrap_or(if quick { 15 } else { 120 });

@@ -39,9 +39,15 @@ impl Tempest {
 
     /// As [`Tempest::start`], with extra environment variables.
     pub fn start_with_env(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tempest {
+        Tempest::start_program(env!("CARGO_BIN_EXE_tempest"), args, env, cols, rows)
+    }
+
+    /// As [`Tempest::start_with_env`], running `program` (another build of tempest, for a
+    /// before/after comparison in one benchmark run).
+    pub fn start_program(program: &str, args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Tempest {
         let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("a pty");
         let dir = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tempest"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.cwd(dir.path());
         cmd.env("HOME", dir.path());
