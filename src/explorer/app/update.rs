@@ -49,8 +49,7 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     }
     if app.too_small() {
         // Nothing else can be seen, so only quitting acts (and resizing, which is not a key).
-        let q = key.code == crossterm::event::KeyCode::Char('q') && !keys::has_ctrl_or_alt(&key);
-        if q || keys::is_ctrl_c(&key) {
+        if action_for(&key, Mode::Running) == Some(Action::Quit) {
             fx.push(Effect::Quit);
         }
         return;
