@@ -247,7 +247,7 @@ pub const KEYMAP: &[Row] = &[
     Row {
         keys: "c",
         help: "coupled sampling on/off",
-        doc: "coupled sampling on/off (one shared uniform number per step, so panes differ by temperature alone)",
+        doc: "coupled sampling on/off (one shared uniform number per step, so panes differ by their sampler settings alone)",
         bind: &[bind(ToggleCoupled, &[ch('c')])],
         hints: &[],
     },
