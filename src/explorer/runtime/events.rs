@@ -10,8 +10,11 @@ use std::thread;
 
 use crossterm::event::{self as ct, Event as CtEvent};
 
+use crate::explorer::app::model_switch::SwitchedModel;
 use crate::explorer::app::Event;
 use crate::explorer::worker::Reply;
+use tempest_core::model::{SharedWeights, Stepper};
+use tempest_core::sweep::Reference;
 
 /// Room for a burst of input plus a few engine batches.
 pub const QUEUE: usize = 256;
@@ -26,7 +29,16 @@ pub enum Incoming {
     /// SIGINT, SIGTERM or SIGHUP: quit cleanly, restoring the terminal.
     Signal(i32),
     /// A model the loader thread has read for `M` (see `model_switch.rs`), or why it could not.
-    ModelLoaded(Result<Box<super::model_switch::Loaded>, String>),
+    ModelLoaded(Result<Box<Loaded>, String>),
+}
+
+/// A model read, checked and laid out for stepping by `model_switch`'s loader thread, not yet
+/// handed to anyone. Defined with the channel it travels on, so the producers all sit above it.
+pub struct Loaded {
+    pub(super) switched: Box<SwitchedModel>,
+    pub(super) weights: SharedWeights,
+    pub(super) sweep_stepper: Stepper,
+    pub(super) reference: Option<Reference>,
 }
 
 impl From<Reply> for Incoming {

@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Sender, SyncSender};
 use std::thread;
 
-use super::events::Incoming;
+use super::events::{Incoming, Loaded};
 use super::sweep_job::SweepJobs;
 use crate::explorer::app::model_switch::SwitchedModel;
 use crate::explorer::config::{Config, Overrides};
 use crate::explorer::worker::{NewModel, Request};
 use tempest_core::analysis::cells::UnitLayout;
-use tempest_core::model::{SharedWeights, Stepper, UnknownPolicy};
+use tempest_core::model::{Stepper, UnknownPolicy};
 use tempest_core::sweep::Reference;
 
 /// What the session was started with, to read the configuration again for another model.
@@ -41,14 +41,6 @@ impl Loader {
         overrides.temperatures = None;
         Config::load(self.config.as_deref(), &overrides).map_err(|e| e.to_string())
     }
-}
-
-/// A model read, checked and laid out for stepping, not yet handed to anyone.
-pub struct Loaded {
-    switched: Box<SwitchedModel>,
-    weights: SharedWeights,
-    sweep_stepper: Stepper,
-    reference: Option<Reference>,
 }
 
 /// Loads the bundled model `name` on its own thread and sends the outcome into `tx`. The thread

@@ -6,10 +6,12 @@
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, TryRecvError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::worker::PROGRESS_EVERY;
 use super::Request;
+
+/// How often a long job (a prime, a scoring) reports its progress.
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// One long job's view of the request channel; [`Interrupt::go_on`] is what the job asks between
 /// chunks.

@@ -160,14 +160,14 @@ pub enum Reply {
         next_logits: Vec<f32>,
     },
     /// Scoring `id`: `done` of `total` characters so far (while it lasts, about every
-    /// [`worker::PROGRESS_EVERY`]).
+    /// [`interrupt::PROGRESS_EVERY`]).
     Scoring {
         id: u64,
         done: usize,
         total: usize,
     },
     /// Feeding a long prime: `done` of `total` characters so far (sent about every
-    /// [`worker::PROGRESS_EVERY`] while it lasts, so the user sees it move).
+    /// [`interrupt::PROGRESS_EVERY`] while it lasts, so the user sees it move).
     Priming {
         generation: u64,
         done: usize,

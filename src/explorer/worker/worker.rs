@@ -37,9 +37,6 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(12);
 /// wait instead of letting the queue (and memory) grow.
 type ReplySink = Box<dyn Fn(Reply) -> Flow + Send>;
 
-/// How often a long prime reports its progress.
-pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
-
 /// Sends [`Reply::Ended`] when the engine thread ends, however it ends (even by a panic that
 /// escaped), so the receiver learns of it without a second channel to watch.
 struct EndNotice(ReplySink);
