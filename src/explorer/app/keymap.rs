@@ -124,6 +124,9 @@ use KeyCode::{BackTab, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Righ
 /// The hint for ↑/↓; the hint bar shows the chosen knob's name in its place.
 pub const ADJUST_HINT: &str = "T";
 
+/// The key of the help, which the hint bar keeps in sight when it has no room for every hint.
+pub const HELP_KEY: &str = "?";
+
 /// Every key binding, in the order the help and the README list them.
 pub const KEYMAP: &[Row] = &[
     Row {
@@ -434,7 +437,7 @@ pub const KEYMAP: &[Row] = &[
         doc: "this help, with what every figure in the titles means (↑/↓ scroll, ? or Esc closes it; any other \
               key closes it and acts)",
         bind: &[bind(ToggleHelp, &[ch('?')])],
-        hints: &[hint_in("?", "help", 5, MAIN), hint_in("?/esc", "close", 1, HELP)],
+        hints: &[hint_in(HELP_KEY, "help", 5, MAIN), hint_in("?/esc", "close", 1, HELP)],
     },
     Row {
         keys: "↑/↓ k/j pgup/pgdn",

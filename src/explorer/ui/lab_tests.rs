@@ -160,14 +160,36 @@ fn at_80_columns_the_hint_bar_keeps_room_beside_the_model_line() {
     app.model_line = "shakespeare · val 1.337".into();
     let bar = |app: &App| lines(&render(app, 80, 24))[23].clone();
     let running = bar(&app);
-    assert!(running.contains("←/→ focus") && running.contains("↑/↓ T") && running.contains("space pause"), "{running}");
+    // Not every hint fits at 80 columns: the way to all of them, `? help`, takes the last place.
+    assert!(running.contains("←/→ focus") && running.contains("↑/↓ T") && running.contains("? help"), "{running}");
     assert!(running.contains("shakespeare") && running.contains("seed 7"), "{running}");
     let mut scored = scored_app();
     scored.model_line = app.model_line.clone();
     press(&mut scored, '[');
     let inspecting = bar(&scored);
     assert!(inspecting.contains("[/] char") && inspecting.contains("space resume"), "{inspecting}");
+    assert!(inspecting.contains("? help"), "{inspecting}");
     press(&mut scored, '?');
     let help = bar(&scored);
     assert!(help.contains("↑/↓ scroll") && help.contains("?/esc close"), "{help}");
+}
+
+#[test]
+fn however_narrow_the_hint_bar_keeps_the_help_in_sight() {
+    for (w, h) in [(60, 16), (80, 24), (100, 30)] {
+        for paused in [false, true] {
+            let mut app = sample_app();
+            app.model_line = "shakespeare · val 1.337".into();
+            if paused {
+                press(&mut app, '[');
+            }
+            let bar = lines(&render(&app, w, h))[usize::from(h) - 1].clone();
+            assert!(bar.contains("? help"), "{w}×{h} paused {paused}: {bar}");
+        }
+    }
+    // With room for every hint they keep their order, `? help` among them.
+    let app = sample_app();
+    let wide = lines(&render(&app, 240, 60))[59].clone();
+    let (t, help) = (wide.find("↑/↓ T").unwrap(), wide.find("? help").unwrap());
+    assert!(t < help, "{wide}");
 }

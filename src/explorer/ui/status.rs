@@ -13,14 +13,28 @@ use super::theme::Theme;
 use crate::explorer::app::keymap::{self, Hint};
 use crate::explorer::app::App;
 
-/// Hints the state gives way to when there is no message.
-const HINTS_KEPT: usize = 3;
+/// Hints the state gives way to when there is no message: the mode's first three and `? help`.
+const HINTS_KEPT: usize = 4;
 
 /// A hint's key, its text and the cells it takes with its gap. ↑/↓ adjust whichever setting `t`
 /// chose: the hint names it.
 fn hint_text<'h>(app: &App, h: &'h Hint) -> (&'h str, &'h str, usize) {
     let what = if h.text == keymap::ADJUST_HINT { app.knob.name() } else { h.text };
     (h.keys, what, fit::width(h.keys) + fit::width(what) + 3)
+}
+
+/// The first `n` of `hints` (in rank order), except that when some are left out, `?` (the way to
+/// all of them) takes the last place: a newcomer on a narrow terminal still sees where help is.
+fn shown_hints(mut hints: Vec<&'static Hint>, n: usize) -> Vec<&'static Hint> {
+    if n < hints.len() {
+        if let Some(help) = hints.iter().position(|h| h.keys == keymap::HELP_KEY) {
+            if help >= n && n > 0 {
+                hints.swap(n - 1, help);
+            }
+        }
+        hints.truncate(n);
+    }
+    hints
 }
 
 pub struct StatusBar<'a> {
@@ -63,15 +77,15 @@ impl Widget for StatusBar<'_> {
         let forms = state_forms(app, app.status.is_none());
         let sep = " │";
         let hints = keymap::hints(app.mode(), app.scored_focus());
-        // Without a message the state leaves room for the first few hints (at 80 columns its
-        // longest form would otherwise leave none, and the keys of the mode would not show).
-        let lead = 2 + hints.iter().take(HINTS_KEPT).map(|h| hint_text(app, h).2).sum::<usize>();
+        // Without a message the state takes its longest form that leaves room for the mode's first
+        // hints and `? help` (at 80 columns its longest form would otherwise leave none), or for as
+        // many of them as it can.
+        let lead = |k: usize| 2 + shown_hints(hints.clone(), k).iter().map(|h| hint_text(app, h).2).sum::<usize>();
         let (state, message) = match &app.status {
             None => {
-                let state = forms
-                    .iter()
-                    .find(|f| fit::width(f) + lead <= room)
-                    .or_else(|| forms.iter().find(|f| fit::width(f) <= room))
+                let state = (0..=HINTS_KEPT)
+                    .rev()
+                    .find_map(|k| forms.iter().find(|f| fit::width(f) + lead(k) <= room))
                     .unwrap_or(&forms[forms.len() - 1])
                     .clone();
                 (state, None)
@@ -98,16 +112,18 @@ impl Widget for StatusBar<'_> {
         let rx = area.x + area.width - rw;
         right.render(Rect { x: rx, width: rw, ..area }, buf);
 
+        let room = usize::from(rx.saturating_sub(area.x + 1));
+        let shown = (0..=hints.len())
+            .rev()
+            .map(|n| shown_hints(hints.clone(), n))
+            .find(|hs| hs.iter().map(|h| hint_text(app, h).2).sum::<usize>() < room)
+            .unwrap_or_default();
         let mut x = area.x + 1;
-        for h in hints {
+        for h in shown {
             let (key, what, w) = hint_text(app, h);
-            let w = w as u16;
-            if x + w >= rx {
-                break;
-            }
             buf.set_string(x, area.y, key, t.key);
             buf.set_string(x + fit::width(key) as u16 + 1, area.y, what, t.dim);
-            x += w;
+            x += w as u16;
         }
     }
 }
