@@ -105,6 +105,13 @@ fn lines(window: usize, text_w: usize) -> Vec<HelpLine> {
     out
 }
 
+/// Scrolls the help by `delta` lines, never past its last line at the terminal's size, so that
+/// scrolling back always moves the view at once.
+pub fn scroll_help(app: &mut App, delta: i32) {
+    let max = i32::from(max_scroll(app));
+    app.help_scroll = (i32::from(app.help_scroll) + delta).clamp(0, max) as u16;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,8 +20,8 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent, fx: &mut Vec<Effect>) {
         Overlay::Help => {
             // The wheel scrolls the help as ↑/↓ do, within its lines.
             return match m.kind {
-                MouseEventKind::ScrollUp => super::update::scroll_help(app, -(WHEEL_ROWS as i32)),
-                MouseEventKind::ScrollDown => super::update::scroll_help(app, WHEEL_ROWS as i32),
+                MouseEventKind::ScrollUp => super::help_layout::scroll_help(app, -(WHEEL_ROWS as i32)),
+                MouseEventKind::ScrollDown => super::help_layout::scroll_help(app, WHEEL_ROWS as i32),
                 MouseEventKind::Down(_) => app.overlay = Overlay::None,
                 _ => {}
             };

@@ -28,7 +28,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Resize(w, h) => {
             app.size = (w, h);
             // A taller or wider screen needs less scrolling to reach the help's end.
-            scroll_help(app, 0);
+            help_layout::scroll_help(app, 0);
         }
         Event::Engine(reply) => replies::on_reply(app, reply),
         Event::Exported(Ok(path)) => app.set_status(format!("exported to {}", path.display())),
@@ -79,13 +79,6 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
 
 /// Lines a page of the help scrolls by.
 const HELP_PAGE: i32 = 10;
-
-/// Scrolls the help by `delta` lines, never past its last line at the terminal's size, so that
-/// scrolling back always moves the view at once.
-pub(super) fn scroll_help(app: &mut App, delta: i32) {
-    let max = i32::from(help_layout::max_scroll(app));
-    app.help_scroll = (i32::from(app.help_scroll) + delta).clamp(0, max) as u16;
-}
 
 /// Carries out one action. Public so that tests and future key maps can drive the app directly.
 pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
@@ -153,10 +146,10 @@ pub fn apply(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.help_scroll = 0;
             app.overlay = Overlay::Help
         }
-        HelpLineUp => scroll_help(app, -1),
-        HelpLineDown => scroll_help(app, 1),
-        HelpPageUp => scroll_help(app, -HELP_PAGE),
-        HelpPageDown => scroll_help(app, HELP_PAGE),
+        HelpLineUp => help_layout::scroll_help(app, -1),
+        HelpLineDown => help_layout::scroll_help(app, 1),
+        HelpPageUp => help_layout::scroll_help(app, -HELP_PAGE),
+        HelpPageDown => help_layout::scroll_help(app, HELP_PAGE),
         ToggleLoops => app.loop_panel = !app.loop_panel,
         SortLoopsByT => {
             app.loop_sort_by_t = !app.loop_sort_by_t;
