@@ -190,7 +190,9 @@ pub(super) fn on_scored(app: &mut App, id: u64, drawn: Vec<Drawn>, next_logits: 
     app.focus = app.panes.len() - 1;
     app.inspect = None;
     let mut msg = format!(
-        "scored {}: {} characters, {bits_per_char:.2} bits/char, {:.0}% the model's first guess",
+        // Short enough to show whole beside the seed at 80 columns for a path of 20-odd characters;
+        // "top-1" as in the rank colours (`g`): the share the model ranked first.
+        "scored {}: {} chars, {bits_per_char:.2} bits/char, {:.0}% top-1",
         excerpt(&pending.name, 60),
         thousands(chars as u64),
         top1 * 100.0

@@ -193,3 +193,19 @@ fn however_narrow_the_hint_bar_keeps_the_help_in_sight() {
     let (t, help) = (wide.find("↑/↓ T").unwrap(), wide.find("? help").unwrap());
     assert!(t < help, "{wide}");
 }
+
+#[test]
+fn the_scored_message_shows_whole_beside_the_seed_at_80_columns() {
+    let mut app = app();
+    app.model_line = "shakespeare · val 1.337".into();
+    let path = "plays/hamlet-act-3.txt";
+    let fx = update(&mut app, Event::TextRead { path: path.into(), text: Ok(SCORED.into()) });
+    let [Effect::Engine(Request::Score { id, .. })] = fx[..] else { panic!("{fx:?}") };
+    let drawn = SCORED.chars().enumerate().map(|(k, c)| drawn(&app.vocab, c, 1.0, 7 * k as u64)).collect();
+    let next_logits = logits(&app.vocab, 'W', 3);
+    update(&mut app, Event::Engine(Reply::Scored { id, drawn, next_logits }));
+    let msg = app.status.as_ref().expect("the scoring is reported").text.clone();
+    assert!(msg.starts_with(&format!("scored {path}:")), "{msg}");
+    let bar = lines(&render(&app, 80, 24))[23].clone();
+    assert!(bar.contains(&msg) && bar.contains("seed 7"), "cut: {bar}");
+}

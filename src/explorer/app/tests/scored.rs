@@ -93,7 +93,7 @@ fn the_answer_becomes_a_focused_read_only_pane_with_its_distributions() {
     assert!((s.bits_per_char - want).abs() < 1e-9);
     assert_eq!(p.history().iter().map(|d| d.ch).collect::<String>(), "hello");
     let status = app.status.as_ref().unwrap().text.clone();
-    assert!(status.starts_with("scored prime: 5 characters,") && status.contains("bits/char"), "{status}");
+    assert!(status.starts_with("scored prime: 5 chars,") && status.contains("bits/char"), "{status}");
     // A stale answer (an older id) is dropped.
     let mut app = app;
     let drawn = scored_chars(&app, "zz");
