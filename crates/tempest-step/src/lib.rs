@@ -18,7 +18,9 @@
 //! - on two or more cores a helper thread takes half of every layer's units and half of the
 //!   logits (`pool.rs`), doubling the memory bandwidth a step gets. The split is by output rows, so
 //!   results are bit for bit those of one thread; if the helper is not running when a half is
-//!   posted, the stepper's own thread does that half too, so two threads are never slower;
+//!   posted, the stepper's own thread does that half too, and when it keeps losing its core (a busy
+//!   machine) steps and sequence feeds go on alone for a while (`pool::Sharing`), so two threads
+//!   are not slower than one;
 //! - nothing is allocated per step; the logits are written straight into the caller's buffer.
 //!
 //! The crate has no dependencies, so Miri can run all of it, kernels and helper thread included:

@@ -102,6 +102,74 @@ impl Handoff {
     }
 }
 
+/// A hand-off that waited this long for the helper found it descheduled: a half of a step or of a
+/// timestep takes tens of microseconds, a busy machine's scheduler hands a core back after
+/// milliseconds.
+const STALL: Duration = Duration::from_micros(200);
+
+/// Late hand-offs (the helper off its core, see [`Handoff::was_late`]) in one round past which the
+/// work goes on alone. On a machine that busy the two threads mostly take turns on one core, the
+/// helper's spinning takes slices from the stepper's thread, and every stall costs more than the
+/// split saves; left alone, the helper goes to sleep.
+const LATE_PER_ROUND: usize = 8;
+
+/// Whole rounds run alone after the helper was found late, before it is tried again.
+const SOLO_ROUNDS: usize = 3;
+
+/// Whether the next hand-offs go to the helper, by how punctual it has been (the policy above).
+/// A round is whatever the caller counts in: a sequence feed's chunk, a run of steps.
+#[derive(Debug, Default)]
+pub(crate) struct Sharing {
+    /// Late hand-offs in this round.
+    late: usize,
+    /// Round starts left before the helper is used again (0: in use).
+    solo: usize,
+    /// Whether the helper has picked up a hand-off since it last had time to fall asleep.
+    awake: bool,
+    /// When the last hand-off was recorded.
+    last: Option<Instant>,
+}
+
+impl Sharing {
+    /// `helper` for the next hand-off, unless the work is going on alone.
+    pub(crate) fn helper<'h>(&self, helper: Option<&'h Helper>) -> Option<&'h Helper> {
+        helper.filter(|_| self.solo == 0)
+    }
+
+    /// Notes how a hand-off went; too many late ones in a round and the work goes on alone from
+    /// the next hand-off. Hand-offs taken back while the helper may still be waking do not count:
+    /// after a pause longer than its spin it sleeps, and a sleeping helper (in a virtual machine,
+    /// on an idle core) takes a while to wake.
+    pub(crate) fn record(&mut self, handoff: Handoff) {
+        self.record_at(handoff, Instant::now());
+    }
+
+    /// [`Sharing::record`] at a given time.
+    pub(crate) fn record_at(&mut self, handoff: Handoff, now: Instant) {
+        if self.last.is_some_and(|t| now.duration_since(t) > HELPER_SPIN) {
+            self.awake = false;
+        }
+        self.last = Some(now);
+        if let Handoff::Shared(_) = handoff {
+            self.awake = true;
+        }
+        if self.awake && handoff.was_late(STALL) {
+            self.late += 1;
+            if self.late > LATE_PER_ROUND && self.solo == 0 {
+                // The rest of this round, then `SOLO_ROUNDS` more.
+                self.solo = SOLO_ROUNDS + 1;
+                self.awake = false;
+            }
+        }
+    }
+
+    /// Called before every round.
+    pub(crate) fn next_round(&mut self) {
+        self.late = 0;
+        self.solo = self.solo.saturating_sub(1);
+    }
+}
+
 /// Runs `job(0)` here and, with a helper, `job(1)` on it at the same time; returns when both are
 /// done, saying how the hand-off went. A panic in either part is re-raised here, after both have
 /// finished.

@@ -14,72 +14,12 @@
 //! bit for bit those of one thread. That holds while the helper keeps its core: on a busy machine
 //! a descheduled helper stalls a timestep for a scheduler slice, so once a chunk has had several
 //! such stalls the feed carries on alone for a few chunks before trying the helper again
-//! ([`Sharing`]).
+//! ([`Sharing`], with a chunk as its round).
 
 use crate::fastmath::tanh;
 use crate::kernels::{gru_cell, lstm_cell, matvec, split, Buf, Kernel};
 use crate::layout::{Aligned, Cell, Matrix, StepWeights};
-use std::time::Duration;
-
-use crate::pool::{run_parts, Handoff, Helper};
-
-/// A hand-off that waited this long for the helper found it descheduled: a timestep's half takes
-/// tens of microseconds, a busy machine's scheduler hands a core back after milliseconds.
-const STALL: Duration = Duration::from_micros(200);
-
-/// Late hand-offs (the helper off its core, see [`Handoff::was_late`]) in one chunk past which the
-/// feed goes on alone. On a machine that busy the two threads mostly take turns on one core, the
-/// helper's spinning takes slices from this thread, and every stall costs more than the split
-/// saves; left alone, the helper goes to sleep.
-const LATE_PER_CHUNK: usize = 8;
-
-/// Whole chunks fed alone after the helper was found late, before it is tried again.
-const SOLO_CHUNKS: usize = 3;
-
-/// Whether a feed's next hand-offs go to the helper (the policy above).
-pub(crate) struct Sharing<'a> {
-    helper: Option<&'a Helper>,
-    /// Late hand-offs in this chunk.
-    late: usize,
-    /// Chunk starts left before the helper is used again (0: in use).
-    solo: usize,
-    /// Whether the helper has picked up a hand-off since it was (re)tried.
-    awake: bool,
-}
-
-impl<'a> Sharing<'a> {
-    pub(crate) fn new(helper: Option<&'a Helper>) -> Self {
-        Sharing { helper, late: 0, solo: 0, awake: false }
-    }
-
-    /// The helper for the next hand-off, unless the feed is going on alone.
-    pub(crate) fn helper(&self) -> Option<&'a Helper> {
-        self.helper.filter(|_| self.solo == 0)
-    }
-
-    /// Notes how a timestep's hand-off went; too many late ones and the feed goes on alone from
-    /// the next one. Hand-offs taken back before the helper first picked one up do not count: a
-    /// sleeping helper (and, in a virtual machine, its idle core) takes a while to wake.
-    pub(crate) fn record(&mut self, handoff: Handoff) {
-        if let Handoff::Shared(_) = handoff {
-            self.awake = true;
-        }
-        if self.awake && handoff.was_late(STALL) {
-            self.late += 1;
-            if self.late > LATE_PER_CHUNK && self.solo == 0 {
-                // The rest of this chunk, then `SOLO_CHUNKS` more.
-                self.solo = SOLO_CHUNKS + 1;
-                self.awake = false;
-            }
-        }
-    }
-
-    /// Called before every chunk.
-    pub(crate) fn next_chunk(&mut self) {
-        self.late = 0;
-        self.solo = self.solo.saturating_sub(1);
-    }
-}
+use crate::pool::{run_parts, Handoff, Helper, Sharing};
 
 /// Characters fed through all layers between two progress reports: small enough that
 /// abandoning a prime is quick, large enough that each layer's weights are reused across many
@@ -225,7 +165,7 @@ pub(crate) unsafe fn feed(
 ) -> bool {
     let (hid, hp, gates) = (w.hidden, w.hp, w.gates);
     let split_w = w.split_layers();
-    let mut sharing = Sharing::new(helper);
+    let mut sharing = Sharing::default();
     let chunk = ids.len().clamp(1, SEQ_CHUNK);
     // `xs`: row t holds the current layer's input at timestep t, then (overwritten in place,
     // once all inputs are projected) its output, the next layer's input.
@@ -239,7 +179,7 @@ pub(crate) unsafe fn feed(
         }
         let t_n = part.len();
         let pre = &mut pre[..t_n * gates];
-        sharing.next_chunk();
+        sharing.next_round();
         for (l, layer) in w.layers.iter().enumerate() {
             // The input side of every timestep at once: for LSTM/RNN it carries both biases,
             // for GRU the input bias (the hidden one goes with the recurrence, scaled by r).
@@ -258,7 +198,7 @@ pub(crate) unsafe fn feed(
                 }
                 // SAFETY: the caller vouches for `kernel`.
                 // Not recorded: a hand-off this long is no measure of the helper's punctuality.
-                let _ = unsafe { product(kernel, sharing.helper(), m, xs.as_slice(), hp, t_n, pre, gates) };
+                let _ = unsafe { product(kernel, sharing.helper(helper), m, xs.as_slice(), hp, t_n, pre, gates) };
             }
             let w_hh = match &split_w[l] {
                 Some((_, wh)) => wh,
@@ -270,7 +210,7 @@ pub(crate) unsafe fn feed(
                 // after both are done.
                 let v = StepViews { g: Buf::of(&mut g), c: Buf::of(c), h_new: Buf::of(&mut h_new) };
                 let h_read: &[f32] = h;
-                let helper = sharing.helper();
+                let helper = sharing.helper(helper);
                 let parts = if helper.is_some() { 2 } else { 1 };
                 let job = |part: usize| {
                     let (u0, u1) = split(hid, part, parts);
@@ -290,7 +230,7 @@ pub(crate) unsafe fn feed(
         logits.extend_from_slice(&w.head_b);
         let top = state.h[w.layers.len() - 1].as_slice();
         // SAFETY: the caller vouches for `kernel`.
-        let _ = unsafe { product(kernel, sharing.helper(), &w.head, top, hp, 1, logits, w.vocab) };
+        let _ = unsafe { product(kernel, sharing.helper(helper), &w.head, top, hp, 1, logits, w.vocab) };
     }
     true
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::dispatch::{dispatch_head, dispatch_layer};
 use crate::kernels::{split, Buf, Bufs, Kernel};
 use crate::layout::{Aligned, Cell, StepWeights};
-use crate::pool::{run_parts, Helper};
+use crate::pool::{run_parts, Helper, Sharing};
 use crate::sequence::{self, SeqState};
 
 /// The recurrent state of one stream, copied out of the batch (for snapshots and branching).
@@ -78,7 +78,16 @@ pub struct Stepper {
     h_new: Vec<f32>,
     /// The second thread of a step, if it has one (see [`Stepper::set_threads`]).
     helper: Option<Helper>,
+    /// Whether steps still go to the helper: on a machine busy enough to keep taking its core away,
+    /// they run alone for a while (rounds of [`STEP_ROUND`] steps).
+    sharing: Sharing,
+    /// Steps taken, to count rounds.
+    steps: u64,
 }
+
+/// Steps in one round of the helper's punctuality check (see `pool::Sharing`): at full speed a few
+/// milliseconds, so a busy spell is noticed quickly.
+const STEP_ROUND: u64 = 64;
 
 impl Stepper {
     /// A stepper for `batch` streams at zero state, on the widest kernel the CPU has and on
@@ -102,6 +111,8 @@ impl Stepper {
             gates_in: Vec::new(),
             h_new: Vec::new(),
             helper: None,
+            sharing: Sharing::default(),
+            steps: 0,
         };
         s.resize(batch);
         s
@@ -127,6 +138,8 @@ impl Stepper {
     /// computes half of every layer's units and half of the logits. The results are bit-for-bit
     /// the same either way. The helper spins briefly between steps and otherwise sleeps, so an
     /// idle stepper costs nothing; it ends when the stepper is dropped or set back to one thread.
+    /// When the machine is so busy that the helper keeps losing its core, steps run on this thread
+    /// alone for a few rounds before the helper is tried again.
     pub fn set_threads(&mut self, threads: usize) {
         match (threads >= 2, self.helper.is_some()) {
             (true, false) => self.helper = Helper::spawn(),
@@ -255,7 +268,12 @@ impl Stepper {
         check_ids(ids, w.vocab)?;
         let (batch, kernel) = (self.batch, self.kernel);
         logits.resize(batch * w.vocab, 0.0);
-        let parts = self.threads();
+        if self.steps.is_multiple_of(STEP_ROUND) {
+            self.sharing.next_round();
+        }
+        self.steps += 1;
+        let helper = self.sharing.helper(self.helper.as_ref());
+        let parts = if helper.is_some() { 2 } else { 1 };
         let (hid, hp, n) = (w.hidden, w.hp, w.layers.len());
         // From here to the end of the step every access to these buffers goes through `bufs`
         // (see `Buf`): re-borrowing `self.h` below would invalidate the views the parts hold.
@@ -280,7 +298,7 @@ impl Stepper {
                     ran.store(k.code(), Ordering::Relaxed);
                 }
             };
-            let _ = run_parts(self.helper.as_ref(), &job);
+            self.sharing.record(run_parts(helper, &job));
             // Both parts are done: this thread is the only one touching the buffers.
             for row in 0..batch {
                 // SAFETY: no other view of these elements is alive, and `h_new` and `h` are
@@ -295,7 +313,7 @@ impl Stepper {
             // SAFETY: as above; the parts write disjoint rows of the logits.
             unsafe { dispatch_head(kernel, w, batch, &bufs, r0, r1) };
         };
-        let _ = run_parts(self.helper.as_ref(), &job);
+        self.sharing.record(run_parts(helper, &job));
         Ok(())
     }
 

@@ -260,3 +260,83 @@ fn bad_input_is_refused_with_a_reason() {
     short.head_b.pop();
     assert_eq!(StepWeights::new(&short).err().unwrap().to_string(), "head bias has 2 floats, expected 3");
 }
+
+#[test]
+fn work_goes_on_alone_while_the_helper_keeps_missing_its_hand_offs() {
+    use crate::pool::{Handoff, Helper, Sharing};
+    use std::time::{Duration, Instant};
+
+    let helper = Helper::spawn().expect("a helper thread");
+    let h = Some(&helper);
+    let mut s = Sharing::default();
+    let mut now = Instant::now();
+    // Hand-offs arrive every 50 µs, as in a busy feed or a max-speed run.
+    let mut rec = |s: &mut Sharing, handoff: Handoff| {
+        now += Duration::from_micros(50);
+        s.record_at(handoff, now);
+    };
+    s.next_round();
+    assert!(s.helper(h).is_some(), "fresh work shares");
+    // A helper still waking up is not late.
+    for _ in 0..100 {
+        rec(&mut s, Handoff::TakenBack);
+    }
+    assert!(s.helper(h).is_some(), "taken back before the helper woke");
+    // Quick hand-offs and short waits are the helper doing its job, however many.
+    for _ in 0..1000 {
+        rec(&mut s, Handoff::Shared(Duration::from_micros(20)));
+    }
+    assert!(s.helper(h).is_some());
+    // Eight late hand-offs in a round are tolerated; the ninth sends the work on alone at once.
+    for _ in 0..4 {
+        rec(&mut s, Handoff::TakenBack);
+        rec(&mut s, Handoff::Shared(Duration::from_millis(4)));
+    }
+    assert!(s.helper(h).is_some(), "eight late hand-offs");
+    rec(&mut s, Handoff::TakenBack);
+    assert!(s.helper(h).is_none(), "the ninth");
+    // Alone for the rest of that round and three more, then the helper is tried again.
+    for round in 0..3 {
+        s.next_round();
+        assert!(s.helper(h).is_none(), "solo round {round}");
+    }
+    s.next_round();
+    assert!(s.helper(h).is_some(), "tried again");
+    rec(&mut s, Handoff::Shared(Duration::from_micros(20)));
+    // Late counts start afresh in every round.
+    for _ in 0..8 {
+        rec(&mut s, Handoff::TakenBack);
+    }
+    s.next_round();
+    rec(&mut s, Handoff::TakenBack);
+    assert!(s.helper(h).is_some(), "eight in one round and one in the next are not nine");
+    // After a pause longer than the helper's spin it may be asleep again: what it takes back
+    // before it next picks one up does not count, however often that happens.
+    for _ in 0..100 {
+        now += Duration::from_millis(40);
+        s.record_at(Handoff::Shared(Duration::from_micros(20)), now);
+        now += Duration::from_millis(40);
+        s.record_at(Handoff::TakenBack, now);
+    }
+    assert!(s.helper(h).is_some(), "steps 40 ms apart, each finding the helper asleep");
+    // Without a helper there is nothing to share.
+    assert!(Sharing::default().helper(None).is_none());
+}
+
+#[test]
+fn steps_on_two_threads_stay_bit_for_bit_whichever_way_the_hand_offs_go() {
+    // A long run on two threads, checked against one thread at every step: whether the helper
+    // is used, taken back or set aside by the punctuality check, the logits must not change.
+    let (hidden, n) = if cfg!(miri) { (5, 8) } else { (37, 600) };
+    let w = weights(Cell::Gru, 2, hidden, 6, 11, 5);
+    let sw = Arc::new(StepWeights::new(&w).unwrap());
+    let (mut one, mut two) = (Stepper::single(Arc::clone(&sw), 3), Stepper::single(sw, 3));
+    two.set_threads(2);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for t in 0..n {
+        let ids = ids_for(3, t, 11);
+        one.step(&ids, &mut a).unwrap();
+        two.step(&ids, &mut b).unwrap();
+        assert_eq!(a, b, "step {t}");
+    }
+}
