@@ -6,7 +6,7 @@ use ratatui::style::Color;
 
 use super::{update, App, Effect, Event};
 use crate::explorer::config::{ColorsConfig, Config};
-use crate::explorer::worker::{Drawn, Reply, StepBatch};
+use crate::explorer::worker::{Drawn, Reply, Request, StepBatch};
 use tempest_core::analysis::LoopSettings;
 use tempest_core::jsonl::ModelInfo;
 use tempest_core::model::vocab::Vocab;
@@ -108,6 +108,24 @@ pub fn batch(app: &App, generation: u64, texts: &[&str]) -> Reply {
     let last_logits =
         per_pane.iter().enumerate().map(|(i, cs)| logits(v, cs[n - 1], (i * 1000 + n - 1) as u64)).collect();
     Reply::Stepped(StepBatch { generation, steps, last_logits, credit: Default::default() })
+}
+
+/// Answers the one `Request::Score` among `fx` as the engine would: every character of `text`
+/// ranked at T = 1 (the k-th under logits salted `salt(k)`), then the logits after it, aimed at
+/// `next.0` (salted `next.1`).
+pub fn answer_score(app: &mut App, fx: &[Effect], text: &str, salt: impl Fn(u64) -> u64, next: (char, u64)) {
+    let [Effect::Engine(Request::Score { id, .. })] = fx else { panic!("one score request: {fx:?}") };
+    let id = *id;
+    let drawn = text.chars().enumerate().map(|(k, c)| drawn(&app.vocab, c, 1.0, salt(k as u64))).collect();
+    let next_logits = logits(&app.vocab, next.0, next.1);
+    update(app, Event::Engine(Reply::Scored { id, drawn, next_logits }));
+}
+
+/// Scores `text` as if read from the file `path`: the app asks the engine, which answers as in
+/// [`answer_score`].
+pub fn score_file(app: &mut App, path: &str, text: &str, salt: impl Fn(u64) -> u64, next: (char, u64)) {
+    let fx = update(app, Event::TextRead { path: path.into(), text: Ok(text.into()) });
+    answer_score(app, &fx, text, salt, next);
 }
 
 /// Feeds `texts` as one current-generation batch.

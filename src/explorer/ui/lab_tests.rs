@@ -12,8 +12,7 @@ use ratatui::Terminal;
 use super::draw;
 use crate::explorer::app::layout::{histogram_rows, main_layout};
 use crate::explorer::app::testutil::*;
-use crate::explorer::app::{update, App, Effect, Event};
-use crate::explorer::worker::{Reply, Request};
+use crate::explorer::app::{update, App};
 use tempest_core::sampling::SamplerSettings;
 
 const PLAIN: &str = "Why, then I crave the gracious lord,\nThat he should seem to be a gentle-\nman of your fortune.\n";
@@ -54,11 +53,7 @@ fn scored_app() -> App {
     app.panes.truncate(2);
     fill(&mut app, 0, PLAIN);
     fill(&mut app, 1, PLAIN);
-    let fx = update(&mut app, Event::TextRead { path: "hamlet.txt".into(), text: Ok(SCORED.into()) });
-    let [Effect::Engine(Request::Score { id, .. })] = fx[..] else { panic!("{fx:?}") };
-    let drawn = SCORED.chars().enumerate().map(|(k, c)| drawn(&app.vocab, c, 1.0, 7 * k as u64)).collect();
-    let next_logits = logits(&app.vocab, 'W', 3);
-    update(&mut app, Event::Engine(Reply::Scored { id, drawn, next_logits }));
+    score_file(&mut app, "hamlet.txt", SCORED, |k| 7 * k, ('W', 3));
     press(&mut app, ' ');
     app
 }
@@ -199,11 +194,7 @@ fn the_scored_message_shows_whole_beside_the_seed_at_80_columns() {
     let mut app = app();
     app.model_line = "shakespeare · val 1.337".into();
     let path = "plays/hamlet-act-3.txt";
-    let fx = update(&mut app, Event::TextRead { path: path.into(), text: Ok(SCORED.into()) });
-    let [Effect::Engine(Request::Score { id, .. })] = fx[..] else { panic!("{fx:?}") };
-    let drawn = SCORED.chars().enumerate().map(|(k, c)| drawn(&app.vocab, c, 1.0, 7 * k as u64)).collect();
-    let next_logits = logits(&app.vocab, 'W', 3);
-    update(&mut app, Event::Engine(Reply::Scored { id, drawn, next_logits }));
+    score_file(&mut app, path, SCORED, |k| 7 * k, ('W', 3));
     let msg = app.status.as_ref().expect("the scoring is reported").text.clone();
     assert!(msg.starts_with(&format!("scored {path}:")), "{msg}");
     let bar = lines(&render(&app, 80, 24))[23].clone();

@@ -9,8 +9,7 @@ use ratatui::Terminal;
 
 use super::draw;
 use crate::explorer::app::testutil::*;
-use crate::explorer::app::{update, App, Effect, Event};
-use crate::explorer::worker::{Reply, Request};
+use crate::explorer::app::{update, App};
 
 const TEXT: &str = "To be, or not to be,\nthat is the question:\n";
 
@@ -26,11 +25,7 @@ fn scored_app() -> App {
     app.panes.truncate(2);
     app.generations.bump(crate::explorer::app::Bump::Reset);
     feed(&mut app, &["the king", "a fool!\n"]);
-    let fx = update(&mut app, Event::TextRead { path: "hamlet.txt".into(), text: Ok(TEXT.into()) });
-    let [Effect::Engine(Request::Score { id, .. })] = fx[..] else { panic!("{fx:?}") };
-    let drawn = TEXT.chars().enumerate().map(|(k, c)| drawn(&app.vocab, c, 1.0, 7 * k as u64)).collect();
-    let next_logits = logits(&app.vocab, 'W', 3);
-    update(&mut app, Event::Engine(Reply::Scored { id, drawn, next_logits }));
+    score_file(&mut app, "hamlet.txt", TEXT, |k| 7 * k, ('W', 3));
     press(&mut app, ' ');
     app
 }

@@ -24,10 +24,7 @@ fn with_scored(text: &str) -> App {
     feed(&mut app, &["ab", "cd", "ef"]);
     update(&mut app, ch('o'));
     let fx = update(&mut app, key(KeyCode::Enter));
-    let [Effect::Engine(Request::Score { id, .. })] = fx[..] else { panic!("{fx:?}") };
-    let drawn = scored_chars(&app, text);
-    let next_logits = logits(&app.vocab, 'x', 9);
-    update(&mut app, Event::Engine(Reply::Scored { id, drawn, next_logits }));
+    answer_score(&mut app, &fx, text, |k| 500 + k, ('x', 9));
     app
 }
 

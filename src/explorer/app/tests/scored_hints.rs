@@ -6,8 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::explorer::app::keymap::{hints, key_name, KEYMAP};
 use crate::explorer::app::scored::READ_ONLY;
 use crate::explorer::app::testutil::*;
-use crate::explorer::app::{update, App, Effect, Event, Inspect, Mode};
-use crate::explorer::worker::{Reply, Request};
+use crate::explorer::app::{update, App, Event, Inspect, Mode};
 
 const TEXT: &str = "one two three\nfour five six\nseven eight nine\n";
 
@@ -18,11 +17,7 @@ fn scored_in(mode: Mode) -> App {
     app.panes.truncate(2);
     update(&mut app, Event::Resize(100, 30));
     feed(&mut app, &["the king", "a fool!\n"]);
-    let fx = update(&mut app, Event::TextRead { path: "t.txt".into(), text: Ok(TEXT.into()) });
-    let [Effect::Engine(Request::Score { id, .. })] = fx[..] else { panic!("{fx:?}") };
-    let drawn = TEXT.chars().enumerate().map(|(k, c)| drawn(&app.vocab, c, 1.0, 3 * k as u64)).collect();
-    let next_logits = logits(&app.vocab, 'W', 3);
-    update(&mut app, Event::Engine(Reply::Scored { id, drawn, next_logits }));
+    score_file(&mut app, "t.txt", TEXT, |k| 3 * k, ('W', 3));
     if mode != Mode::Running {
         press(&mut app, ' ');
     }
