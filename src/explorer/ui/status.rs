@@ -85,7 +85,10 @@ impl Widget for StatusBar<'_> {
             None => {
                 let state = (0..=HINTS_KEPT)
                     .rev()
-                    .find_map(|k| forms.iter().find(|f| fit::width(f) + lead(k) <= room))
+                    .find_map(|k| {
+                        let need = lead(k);
+                        forms.iter().find(|f| fit::width(f) + need <= room)
+                    })
                     .unwrap_or(&forms[forms.len() - 1])
                     .clone();
                 (state, None)
