@@ -196,8 +196,8 @@ pub(crate) unsafe fn feed(
                 for row in pre.chunks_exact_mut(gates) {
                     row.copy_from_slice(bias);
                 }
-                // SAFETY: the caller vouches for `kernel`.
                 // Not recorded: a hand-off this long is no measure of the helper's punctuality.
+                // SAFETY: the caller vouches for `kernel`.
                 let _ = unsafe { product(kernel, sharing.helper(helper), m, xs.as_slice(), hp, t_n, pre, gates) };
             }
             let w_hh = match &split_w[l] {
